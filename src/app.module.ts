@@ -1,0 +1,47 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigType } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { seconds, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import type Redis from 'ioredis';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
+import { CommonModule } from './common/common.module';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { loggerOptions } from './common/logging/logger.options';
+import { RateLimitModule, REDIS_CLIENT } from './common/rate-limit/rate-limit.module';
+import { createValidationPipe } from './common/validation';
+import { appConfig, configModuleOptions } from './config';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { PhoneVerificationModule } from './phone-verification/phone-verification.module';
+import { UsersModule } from './users/users.module';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot(configModuleOptions),
+    LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: loggerOptions }),
+    CommonModule,
+    RateLimitModule,
+    ThrottlerModule.forRootAsync({
+      inject: [appConfig.KEY, REDIS_CLIENT],
+      useFactory: (config: ConfigType<typeof appConfig>, redis: Redis | null) => ({
+        throttlers: [{ ttl: seconds(config.throttleTtlSeconds), limit: config.throttleLimit }],
+        storage: redis ? new ThrottlerStorageRedisService(redis) : undefined,
+      }),
+    }),
+    DatabaseModule,
+    UsersModule,
+    AuthModule,
+    PhoneVerificationModule,
+    HealthModule,
+  ],
+  providers: [
+    { provide: APP_GUARD, useClass: ThrottlerGuard },
+    { provide: APP_GUARD, useExisting: JwtAuthGuard },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,48 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppError } from '../common/app-error';
+import { UserResponseDto } from '../users/dto/user-response.dto';
+import { UsersService } from '../users/users.service';
+import { AccessTokenService } from './access-token.service';
+import { AuthResponseDto } from './dto/auth-response.dto';
+import { LoginThrottle } from './login-throttle.service';
+import { PasswordHasher } from './password-hasher';
+
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger('Auth');
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: AccessTokenService,
+    private readonly throttle: LoginThrottle,
+  ) {}
+
+  /** @throws AppError `EMAIL_TAKEN` */
+  async register(email: string, password: string): Promise<AuthResponseDto> {
+    const user = await this.users.create(email, await this.hasher.hash(password));
+    this.logger.log({ event: 'register', userId: user.id, outcome: 'created' });
+    return { ...this.tokens.issue(user), user: UserResponseDto.from(user) };
+  }
+
+  /**
+   * A wrong password and an unknown email fail alike, in body and in time (the unknown email is hashed
+   * against a dummy). @throws AppError `INVALID_CREDENTIALS`, `RATE_LIMITED`
+   */
+  async login(email: string, password: string, address: string): Promise<AuthResponseDto> {
+    await this.throttle.assertAllowed(email, address);
+    const user = await this.users.findByEmailWithPasswordHash(email);
+    const valid = user?.passwordHash
+      ? await this.hasher.verify(user.passwordHash, password)
+      : await this.hasher.verifyAgainstDummy(password);
+    if (!user || !valid) {
+      await this.throttle.recordFailure(email, address);
+      this.logger.log({ event: 'login', userId: user?.id, outcome: 'invalid_credentials' });
+      throw new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect');
+    }
+    await this.throttle.recordSuccess(email);
+    delete user.passwordHash;
+    this.logger.log({ event: 'login', userId: user.id, outcome: 'success' });
+    return { ...this.tokens.issue(user), user: UserResponseDto.from(user) };
+  }
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import * as argon2 from 'argon2';
+import { availableParallelism } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Semaphore } from '../common/semaphore';
+
+/** OWASP's argon2id parameters: 19 MiB, 2 iterations, parallelism 1. */
+export const ARGON2_OPTIONS = {
+  type: argon2.argon2id,
+  memoryCost: 19 * 1024,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
+
+/**
+ * Hashes and verifies passwords with argon2id. At most one hash per core runs at once, so a login storm
+ * queues here instead of filling libuv's thread pool and starving every other route.
+ */
+@Injectable()
+export class PasswordHasher {
+  private readonly slots = new Semaphore(Math.max(1, availableParallelism()));
+  private dummyHash?: Promise<string>;
+
+  hash(password: string): Promise<string> {
+    return this.slots.run(() => argon2.hash(normalize(password), ARGON2_OPTIONS));
+  }
+
+  async verify(hash: string, password: string): Promise<boolean> {
+    try {
+      return await this.slots.run(() => argon2.verify(hash, normalize(password)));
+    } catch {
+      return false;
+    }
+  }
+
+  /** Spends the same time as `verify` for an account that does not exist, and always fails. */
+  async verifyAgainstDummy(password: string): Promise<false> {
+    this.dummyHash ??= this.hash(randomBytes(32).toString('base64url'));
+    await this.verify(await this.dummyHash, password);
+    return false;
+  }
+}
+
+// NIST SP 800-63B: normalise so that the same password typed on two keyboards matches.
+function normalize(password: string): string {
+  return password.normalize('NFKC');
+}

@@ -1,0 +1,68 @@
+import { json } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { buildErrorBody } from '../error-body';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const parseJson = json({
+  limit: MAX_BODY_BYTES,
+  strict: true,
+  reviver: (key, value: unknown) => {
+    // Rejected here so that no later merge or transform can touch an object's prototype.
+    if (FORBIDDEN_KEYS.has(key)) throw new SyntaxError(`property ${key} is not allowed`);
+    return value;
+  },
+});
+
+function hasBody(request: Request): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function isJson(request: Request): boolean {
+  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type);
+}
+
+/**
+ * Parses JSON bodies of at most 16 KiB and answers in the error shape of API.md: 413 when too large, 415 when
+ * the body is not JSON, 400 when it is malformed or not an object.
+ */
+export const jsonBody: RequestHandler = (request: Request, response: Response, next: NextFunction) => {
+  if (!hasBody(request)) return next();
+  if (!isJson(request)) {
+    response
+      .status(415)
+      .json(buildErrorBody(415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json'));
+    return;
+  }
+  parseJson(request, response, (error?: unknown) => {
+    if (error) {
+      const { type, status } = error as { type?: string; status?: number };
+      if (type === 'entity.too.large' || status === 413) {
+        response
+          .status(413)
+          .json(
+            buildErrorBody(413, 'PAYLOAD_TOO_LARGE', `Request body must not exceed ${MAX_BODY_BYTES} bytes`),
+          );
+      } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+        response
+          .status(415)
+          .json(buildErrorBody(415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body must be UTF-8 JSON'));
+      } else {
+        response.status(400).json(buildErrorBody(400, 'VALIDATION_FAILED', 'Request body is not valid JSON'));
+      }
+      return;
+    }
+    const body: unknown = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      response
+        .status(400)
+        .json(buildErrorBody(400, 'VALIDATION_FAILED', 'Request body must be a JSON object'));
+      return;
+    }
+    next();
+  });
+};

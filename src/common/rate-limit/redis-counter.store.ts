@@ -1,0 +1,45 @@
+import type Redis from 'ioredis';
+import { CounterStore, WindowCounter } from './counter-store';
+
+// INCR and the expiry in one step, so a counter can never be left without an expiry.
+const INCREMENT = `
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return { count, ttl }
+`;
+
+/** Counters shared by every instance through Redis. */
+export class RedisCounterStore implements CounterStore {
+  constructor(private readonly redis: Redis) {}
+
+  async increment(key: string, windowSeconds: number): Promise<WindowCounter> {
+    const [count, ttl] = (await this.redis.eval(INCREMENT, 1, this.key(key), windowSeconds * 1000)) as [
+      number,
+      number,
+    ];
+    return { count, resetInSeconds: Math.ceil(ttl / 1000) };
+  }
+
+  async get(key: string): Promise<WindowCounter | null> {
+    const [count, ttl] = await this.redis
+      .multi()
+      .get(this.key(key))
+      .pttl(this.key(key))
+      .exec()
+      .then((results) => (results ?? []).map(([, value]) => value) as [string | null, number]);
+    if (count === null || ttl <= 0) return null;
+    return { count: Number(count), resetInSeconds: Math.ceil(ttl / 1000) };
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.redis.del(this.key(key));
+  }
+
+  private key(key: string): string {
+    return `counter:${key}`;
+  }
+}

@@ -1,0 +1,50 @@
+import { registerAs } from '@nestjs/config';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { readEnv, splitList } from './validate-config';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+class AppEnv {
+  @IsOptional() @IsInt() @Min(0) @Max(65535) PORT?: number;
+  @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
+  @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL?: (typeof LOG_LEVELS)[number];
+  @IsOptional() @IsString() TRUST_PROXY?: string;
+  @IsOptional()
+  @Matches(/^\s*https?:\/\/[^\s,]+\s*(,\s*https?:\/\/[^\s,]+\s*)*$/, {
+    message: 'CORS_ORIGINS must be comma-separated origins such as https://app.example.com',
+  })
+  CORS_ORIGINS?: string;
+  @IsOptional() @IsInt() @Min(1) @Max(1_000_000) THROTTLE_LIMIT?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(86_400) THROTTLE_TTL_SECONDS?: number;
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+  @IsOptional()
+  @Matches(/^[\w:.-]{0,64}$/, { message: 'REDIS_KEY_PREFIX may hold letters, digits and :._-' })
+  REDIS_KEY_PREFIX?: string;
+}
+
+export const appConfig = registerAs('app', () => {
+  const env = readEnv(AppEnv);
+  return {
+    port: env.PORT ?? 3000,
+    nodeEnv: env.NODE_ENV ?? 'development',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    corsOrigins: splitList(env.CORS_ORIGINS),
+    throttleLimit: env.THROTTLE_LIMIT ?? 100,
+    throttleTtlSeconds: env.THROTTLE_TTL_SECONDS ?? 60,
+    redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'identity:',
+  };
+});
+
+export type AppConfig = ReturnType<typeof appConfig>;
+
+/** Express's `trust proxy`: `false`, a hop count, or addresses/subnets (`loopback`, `10.0.0.0/8`, ...). */
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return splitList(value);
+}

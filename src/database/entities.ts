@@ -1,0 +1,5 @@
+import { PhoneVerification } from '../phone-verification/entities/phone-verification.entity';
+import { VerificationEvent } from '../phone-verification/entities/verification-event.entity';
+import { User } from '../users/entities/user.entity';
+
+export const ENTITIES = [User, PhoneVerification, VerificationEvent];

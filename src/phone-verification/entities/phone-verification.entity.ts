@@ -1,0 +1,54 @@
+import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { Channel } from '../providers/verification-provider.interface';
+
+export type VerificationStatus = 'pending' | 'approved' | 'canceled' | 'expired';
+export type CancelReason = 'number_changed' | 'too_many_attempts' | 'number_taken' | 'provider_gone';
+
+/** One attempt to prove ownership of one number: the rules' state (sends, attempts, expiry) lives here. */
+@Entity({ name: 'phone_verifications' })
+export class PhoneVerification {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId: string;
+
+  @Column({ name: 'phone_e164', type: 'varchar', length: 16 })
+  phoneE164: string;
+
+  @Column({ name: 'phone_country_code', type: 'varchar', length: 4 })
+  phoneCountryCode: string;
+
+  @Column({ name: 'phone_national_number', type: 'varchar', length: 17 })
+  phoneNationalNumber: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  channel: Channel;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: VerificationStatus;
+
+  @Column({ name: 'cancel_reason', type: 'varchar', length: 32, nullable: true })
+  cancelReason: CancelReason | null;
+
+  @Column({ name: 'provider_reference', type: 'varchar', length: 64, nullable: true })
+  providerReference: string | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ name: 'send_count', type: 'integer', default: 0 })
+  sendCount: number;
+
+  @Column({ name: 'last_sent_at', type: Date, nullable: true })
+  lastSentAt: Date | null;
+
+  @Column({ name: 'expires_at' })
+  expiresAt: Date;
+
+  @Column({ name: 'created_at' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at' })
+  updatedAt: Date;
+}

@@ -1,0 +1,90 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { NumberType, parsePhoneNumberFromString, PhoneNumber } from 'libphonenumber-js/max';
+import { AppError } from '../common/app-error';
+import { verifyConfig } from '../config';
+
+export interface PhoneNumberInput {
+  phoneNumber: string;
+  /** Country dialing code (`44`); without it `phoneNumber` must be E.164. */
+  countryCode?: number;
+}
+
+export interface ParsedPhoneNumber {
+  e164: string;
+  countryCode: string;
+  nationalNumber: string;
+  /** ISO 3166 alpha-2, when the numbering plan tells. */
+  country?: string;
+  /** A fixed line can take a voice call but not an SMS. */
+  smsCapable: boolean;
+}
+
+// Numbers nobody should be paying to verify: the staple of SMS-pumping fraud, or unable to receive a code.
+const REFUSED_TYPES = new Set<NumberType>([
+  'PREMIUM_RATE',
+  'TOLL_FREE',
+  'SHARED_COST',
+  'PAGER',
+  'VOICEMAIL',
+  'UAN',
+]);
+const TYPED_CHARACTERS = /^\+?[\d\s().-]+$/;
+
+@Injectable()
+export class PhoneNumberParser {
+  constructor(@Inject(verifyConfig.KEY) private readonly config: ConfigType<typeof verifyConfig>) {}
+
+  parse(input: PhoneNumberInput): ParsedPhoneNumber {
+    const phone = this.parseValid(input);
+    const type = phone.getType();
+    if (type && REFUSED_TYPES.has(type)) {
+      throw new AppError(
+        'INVALID_PHONE_NUMBER',
+        'This kind of number (premium-rate, toll-free, ...) cannot be verified',
+      );
+    }
+    const allowed = this.config.allowedCountries;
+    if (allowed.length > 0 && (!phone.country || !allowed.includes(phone.country))) {
+      throw new AppError('COUNTRY_NOT_ALLOWED', 'Numbers of this country cannot be verified here');
+    }
+    return {
+      e164: phone.number,
+      countryCode: phone.countryCallingCode,
+      nationalNumber: phone.nationalNumber,
+      country: phone.country,
+      smsCapable: type !== 'FIXED_LINE',
+    };
+  }
+
+  private parseValid({ phoneNumber, countryCode }: PhoneNumberInput): PhoneNumber {
+    const text = phoneNumber.trim();
+    if (!TYPED_CHARACTERS.test(text)) {
+      throw new AppError(
+        'INVALID_PHONE_NUMBER',
+        'phoneNumber may only hold digits, spaces, dashes, dots and parentheses',
+      );
+    }
+    if (countryCode === undefined && !text.startsWith('+')) {
+      throw new AppError(
+        'INVALID_PHONE_NUMBER',
+        'phoneNumber must be in E.164 form (+447123456789) or come with countryCode',
+      );
+    }
+    const phone = text.startsWith('+')
+      ? parsePhoneNumberFromString(text)
+      : parsePhoneNumberFromString(text, { defaultCallingCode: String(countryCode) });
+    if (!phone || !phone.isValid()) {
+      throw new AppError('INVALID_PHONE_NUMBER', 'phoneNumber is not a valid phone number');
+    }
+    if (countryCode !== undefined && phone.countryCallingCode !== String(countryCode)) {
+      throw new AppError('INVALID_PHONE_NUMBER', 'phoneNumber does not belong to countryCode');
+    }
+    return phone;
+  }
+}
+
+/** `+44******789`: the country code and the last three digits, nothing that tells the length. */
+export function maskPhoneNumber(countryCode: string, nationalNumber: string): string {
+  return `+${countryCode}******${nationalNumber.slice(-3)}`;
+}

@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, Repository } from 'typeorm';
+import { AppError } from '../common/app-error';
+import { Clock } from '../common/clock';
+import { isUniqueViolation } from '../database/database-errors';
+import { TransactionRunner } from '../database/transaction-runner';
+import { User } from './entities/user.entity';
+import { ParsedPhoneNumber } from './phone-number.parser';
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly transactions: TransactionRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  /** @throws AppError `EMAIL_TAKEN` */
+  async create(email: string, passwordHash: string): Promise<User> {
+    const now = this.clock.now();
+    const user = this.users.create({
+      id: randomUUID(),
+      email,
+      passwordHash,
+      phoneE164: null,
+      phoneCountryCode: null,
+      phoneNationalNumber: null,
+      phoneConfirmed: false,
+      phoneConfirmedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      await this.transactions.run((manager) => manager.insert(User, user));
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new AppError('EMAIL_TAKEN', 'An account with this email already exists');
+      throw error;
+    }
+    delete user.passwordHash;
+    return user;
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  findByIdWith(manager: EntityManager, id: string): Promise<User | null> {
+    return manager.findOneBy(User, { id });
+  }
+
+  /** The only read of the password hash. */
+  findByEmailWithPasswordHash(email: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('user.email = :email', { email })
+      .getOne();
+  }
+
+  /**
+   * Stores a new number, unconfirmed, or removes it (`null`). Setting the number the user already has changes
+   * nothing. Runs inside the caller's transaction so the caller can cancel what depended on the old number.
+   */
+  async changePhone(
+    manager: EntityManager,
+    userId: string,
+    phone: ParsedPhoneNumber | null,
+  ): Promise<{ user: User; changed: boolean }> {
+    const user = await manager.findOneBy(User, { id: userId });
+    if (!user) throw new AppError('UNAUTHORIZED', 'The account no longer exists');
+    if ((phone?.e164 ?? null) === user.phoneE164) return { user, changed: false };
+    Object.assign(user, {
+      phoneE164: phone?.e164 ?? null,
+      phoneCountryCode: phone?.countryCode ?? null,
+      phoneNationalNumber: phone?.nationalNumber ?? null,
+      phoneConfirmed: false,
+      phoneConfirmedAt: null,
+      updatedAt: this.clock.now(),
+    });
+    await manager.update(
+      User,
+      { id: userId },
+      {
+        phoneE164: user.phoneE164,
+        phoneCountryCode: user.phoneCountryCode,
+        phoneNationalNumber: user.phoneNationalNumber,
+        phoneConfirmed: false,
+        phoneConfirmedAt: null,
+      },
+    );
+    return { user, changed: true };
+  }
+
+  /**
+   * Confirms the number if it is still the user's number. The partial unique index refuses a number that
+   * another account has confirmed: the unique violation reaches the caller.
+   */
+  async confirmPhone(manager: EntityManager, userId: string, e164: string, at: Date): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(User)
+      .set({ phoneConfirmed: true, phoneConfirmedAt: at })
+      .where('id = :userId AND phone_e164 = :e164 AND phone_confirmed = :confirmed', {
+        userId,
+        e164,
+        confirmed: false,
+      })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+}
