@@ -47,8 +47,14 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
-  findByIdWith(manager: EntityManager, id: string): Promise<User | null> {
-    return manager.findOneBy(User, { id });
+  /**
+   * Reads the user and, on PostgreSQL, locks the row until the transaction ends, so that one user's
+   * verification steps run one after the other. (SQLite transactions already run one at a time.)
+   */
+  findByIdForUpdate(manager: EntityManager, id: string): Promise<User | null> {
+    const query = manager.createQueryBuilder(User, 'user').where('user.id = :id', { id });
+    if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
+    return query.getOne();
   }
 
   /** The only read of the password hash. */

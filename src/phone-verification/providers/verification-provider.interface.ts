@@ -78,7 +78,8 @@ export class VerificationProviderError extends Error {
 
 /**
  * The port every verification provider implements. Implementations translate their upstream's answers into
- * the outcomes above and throw `VerificationProviderError` for every failure; they never retry a start.
+ * the outcomes above and throw `VerificationProviderError` for every failure. A start is never retried after a
+ * timeout or a reset (the code may have gone out, and every start is billed).
  */
 export interface VerificationProvider {
   readonly name: string;

@@ -1,0 +1,49 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { Channel, CHANNELS } from '../providers/verification-provider.interface';
+
+export class StartVerificationDto {
+  @ApiPropertyOptional({
+    enum: CHANNELS,
+    default: 'sms',
+    description: 'whatsapp only with Verify v2; other providers answer CHANNEL_NOT_SUPPORTED',
+  })
+  @IsOptional()
+  @IsIn(CHANNELS)
+  channel?: Channel;
+
+  @ApiPropertyOptional({ example: 'en', description: 'Language of the message, e.g. en, es, pt-BR' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, { message: 'locale must look like en, es or pt-BR' })
+  locale?: string;
+
+  @ApiPropertyOptional({ example: 44, minimum: 1, maximum: 999, description: 'Country dialing code' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(999)
+  countryCode?: number;
+
+  @ApiPropertyOptional({
+    example: '07123456789',
+    maxLength: 32,
+    description: 'Stored first, exactly as PUT /users/me/phone would; without it the stored number is used',
+  })
+  @ValidateIf((dto: StartVerificationDto) => dto.phoneNumber !== undefined || dto.countryCode !== undefined)
+  @IsString({ message: 'phoneNumber must be a string (and is required with countryCode)' })
+  @IsNotEmpty()
+  @MaxLength(32)
+  phoneNumber?: string;
+}
