@@ -27,7 +27,26 @@ jest.mock('argon2', () => {
   };
 });
 
-const PHC_ARGON2ID = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/;
+/**
+ * Checks a PHC string `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<digest>`. The parameters are compared as a set:
+ * node-argon2 0.45 writes them as `m=19456,p=1,t=2` (ranisalt/node-argon2#559), which it verifies fine.
+ */
+function expectArgon2idHash(hash: string): void {
+  const [before, id, version, params, salt, digest, ...rest] = hash.split('$');
+  expect({ before, id, version, salt, digest, rest }).toEqual({
+    before: '',
+    id: 'argon2id',
+    version: 'v=19',
+    salt: expect.stringMatching(/^[A-Za-z0-9+/]{22}$/) as string,
+    digest: expect.stringMatching(/^[A-Za-z0-9+/]{43}$/) as string,
+    rest: [],
+  });
+  expect(Object.fromEntries(params.split(',').map((pair) => pair.split('=')))).toEqual({
+    m: '19456',
+    t: '2',
+    p: '1',
+  });
+}
 const PASSWORD = 'correct horse battery staple';
 
 describe('PasswordHasher', () => {
@@ -43,7 +62,7 @@ describe('PasswordHasher', () => {
   describe('hash', () => {
     it("stores argon2id with OWASP's parameters (19 MiB, 2 iterations, parallelism 1)", async () => {
       const hash = await hasher.hash(PASSWORD);
-      expect(hash).toMatch(PHC_ARGON2ID);
+      expectArgon2idHash(hash);
       expect(hash).not.toContain(PASSWORD);
     });
 
@@ -118,9 +137,9 @@ describe('PasswordHasher', () => {
       ['emoji', '🔐🦄 unicorns guard the vault 🗝️'],
       ['CJK', '密码是一个秘密パスワード비밀번호'],
       ['right-to-left script', 'كلمة المرور السرية'],
-    ])('round-trips a %s password', async (_label, password) => {
+    ])('round-trips a password in %s', async (_label, password) => {
       const hash = await hasher.hash(password);
-      expect(hash).toMatch(PHC_ARGON2ID);
+      expectArgon2idHash(hash);
       await expect(hasher.verify(hash, password)).resolves.toBe(true);
       await expect(hasher.verify(hash, password.slice(0, -1))).resolves.toBe(false);
     });
@@ -138,7 +157,7 @@ describe('PasswordHasher', () => {
       expect(argon2.verify).toHaveBeenCalledTimes(2);
       expect(argon2.hash).toHaveBeenCalledTimes(1);
       const [dummyHash] = jest.mocked(argon2.verify).mock.calls[0];
-      expect(dummyHash).toMatch(PHC_ARGON2ID);
+      expectArgon2idHash(dummyHash);
     });
   });
 
