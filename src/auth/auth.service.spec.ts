@@ -1,0 +1,397 @@
+import { Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { JwtService } from '@nestjs/jwt';
+import { createHash, randomUUID } from 'node:crypto';
+import { AppError } from '../common/app-error';
+import { ErrorCode } from '../common/error-codes';
+import { MemoryCounterStore } from '../common/rate-limit/memory-counter.store';
+import { authConfig } from '../config/auth.config';
+import { User } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { AccessTokenClaims, AccessTokenService } from './access-token.service';
+import { AuthService } from './auth.service';
+import { LoginThrottle } from './login-throttle.service';
+import { PasswordHasher } from './password-hasher';
+
+const SECRET = 'auth-service-spec-secret-0123456789abcdef';
+const MAX_PER_EMAIL = 3;
+const MAX_PER_ADDRESS = 5;
+const WINDOW_SECONDS = 900;
+
+const config: ConfigType<typeof authConfig> = {
+  jwtSecret: SECRET,
+  expiresInSeconds: 900,
+  issuer: 'identity-service',
+  audience: 'identity-service',
+  loginMaxFailuresPerEmail: MAX_PER_EMAIL,
+  loginMaxFailuresPerAddress: MAX_PER_ADDRESS,
+  loginFailureWindowSeconds: WINDOW_SECONDS,
+};
+
+const EMAIL = 'ada@example.com';
+const PASSWORD = 'correct horse battery staple';
+const WRONG_PASSWORD = 'wrong horse battery staple';
+const ADDRESS = '203.0.113.7';
+const OTHER_ADDRESS = '198.51.100.9';
+
+/** The users table in memory. Like the database, it hands out the stored hash only through the named read. */
+class FakeUsersService implements Pick<UsersService, 'create' | 'findByEmailWithPasswordHash'> {
+  readonly lookups: string[] = [];
+  private readonly rows = new Map<string, User>();
+
+  async create(email: string, passwordHash: string): Promise<User> {
+    if (this.rows.has(email)) throw new AppError('EMAIL_TAKEN', 'An account with this email already exists');
+    const now = new Date('2025-01-01T00:00:00Z');
+    const user: User = {
+      id: randomUUID(),
+      email,
+      passwordHash,
+      phoneE164: null,
+      phoneCountryCode: null,
+      phoneNationalNumber: null,
+      phoneConfirmed: false,
+      phoneConfirmedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.rows.set(email, user);
+    // Returned with its hash on purpose: the service must not rely on the repository to strip it.
+    return { ...user };
+  }
+
+  async findByEmailWithPasswordHash(email: string): Promise<User | null> {
+    this.lookups.push(email);
+    const user = this.rows.get(email);
+    return user ? { ...user } : null;
+  }
+
+  storedHashOf(email: string): string | undefined {
+    return this.rows.get(email)?.passwordHash;
+  }
+}
+
+/** A fast, salted stand-in for argon2 that records how it was used. */
+class FakePasswordHasher extends PasswordHasher {
+  readonly hashed: string[] = [];
+  readonly verified: Array<{ hash: string; password: string }> = [];
+  readonly dummyVerified: string[] = [];
+  private salts = 0;
+
+  override async hash(password: string): Promise<string> {
+    this.hashed.push(password);
+    this.salts += 1;
+    const salt = `salt${this.salts}`;
+    return `$fake$${salt}$${digest(salt, password)}`;
+  }
+
+  override async verify(hash: string, password: string): Promise<boolean> {
+    this.verified.push({ hash, password });
+    const [, , salt, expected] = hash.split('$');
+    return digest(salt, password) === expected;
+  }
+
+  override async verifyAgainstDummy(password: string): Promise<false> {
+    this.dummyVerified.push(password);
+    return false;
+  }
+
+  get calls(): number {
+    return this.hashed.length + this.verified.length + this.dummyVerified.length;
+  }
+}
+
+function digest(salt: string, password: string): string {
+  return createHash('sha256').update(`${salt}:${password}`).digest('base64url');
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<AppError> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (rejection: unknown) => rejection,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe('AuthService', () => {
+  let now: number;
+  let users: FakeUsersService;
+  let hasher: FakePasswordHasher;
+  let jwt: JwtService;
+  let service: AuthService;
+  let logged: unknown[];
+
+  beforeEach(() => {
+    now = Date.UTC(2025, 0, 1, 12, 0, 0);
+    users = new FakeUsersService();
+    hasher = new FakePasswordHasher();
+    jwt = new JwtService({
+      secret: SECRET,
+      signOptions: { algorithm: 'HS256', expiresIn: 900, issuer: config.issuer, audience: config.audience },
+      verifyOptions: { algorithms: ['HS256'], issuer: config.issuer, audience: config.audience },
+    });
+    const throttle = new LoginThrottle(new MemoryCounterStore(() => now), config);
+    service = new AuthService(
+      users as unknown as UsersService,
+      hasher,
+      new AccessTokenService(jwt, config),
+      throttle,
+    );
+    logged = [];
+    const capture = (message: unknown): void => {
+      logged.push(message);
+    };
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(capture);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(capture);
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  const advanceSeconds = (seconds: number): void => {
+    now += seconds * 1000;
+  };
+
+  async function failLogin(email: string, address: string, password = WRONG_PASSWORD): Promise<void> {
+    const error = await errorOf(service.login(email, password, address));
+    expect(error.code).toBe<ErrorCode>('INVALID_CREDENTIALS');
+  }
+
+  describe('register', () => {
+    it('stores an argon2 hash of the password, never the password itself', async () => {
+      await service.register(EMAIL, PASSWORD);
+      expect(hasher.hashed).toEqual([PASSWORD]);
+      const stored = users.storedHashOf(EMAIL)!;
+      expect(stored).not.toContain(PASSWORD);
+      await expect(hasher.verify(stored, PASSWORD)).resolves.toBe(true);
+    });
+
+    it('signs the new user in, and the answer carries neither the hash nor the password', async () => {
+      const response = await service.register(EMAIL, PASSWORD);
+
+      expect(response).toEqual({
+        accessToken: expect.any(String) as string,
+        tokenType: 'Bearer',
+        expiresIn: 900,
+        user: {
+          id: expect.any(String) as string,
+          email: EMAIL,
+          phoneNumber: null,
+          phoneCountryCode: null,
+          phoneNationalNumber: null,
+          phoneNumberConfirmed: false,
+          phoneNumberConfirmedAt: null,
+          createdAt: '2025-01-01T00:00:00.000Z',
+        },
+      });
+      expect(jwt.verify<AccessTokenClaims>(response.accessToken)).toMatchObject({
+        sub: response.user.id,
+        email: EMAIL,
+      });
+      const serialized = JSON.stringify(response);
+      expect(serialized).not.toContain(users.storedHashOf(EMAIL)!);
+      expect(serialized).not.toContain(PASSWORD);
+      expect(serialized).not.toMatch(/passwordHash|\$fake\$/);
+      expect(Buffer.from(response.accessToken.split('.')[1], 'base64url').toString()).not.toMatch(
+        /passwordHash|\$fake\$/,
+      );
+    });
+
+    it('lets the new user log in with the same password', async () => {
+      const registered = await service.register(EMAIL, PASSWORD);
+      const login = await service.login(EMAIL, PASSWORD, ADDRESS);
+      expect(login.user.id).toBe(registered.user.id);
+    });
+  });
+
+  describe('login', () => {
+    let userId: string;
+
+    beforeEach(async () => {
+      userId = (await service.register(EMAIL, PASSWORD)).user.id;
+      hasher.hashed.length = 0;
+      logged.length = 0;
+    });
+
+    it('returns a token for the user and the user, without the hash', async () => {
+      const response = await service.login(EMAIL, PASSWORD, ADDRESS);
+
+      expect(response).toMatchObject({
+        tokenType: 'Bearer',
+        expiresIn: 900,
+        user: { id: userId, email: EMAIL },
+      });
+      expect(jwt.verify<AccessTokenClaims>(response.accessToken)).toMatchObject({
+        sub: userId,
+        email: EMAIL,
+        phone_number_verified: false,
+      });
+      expect(hasher.verified).toEqual([{ hash: users.storedHashOf(EMAIL), password: PASSWORD }]);
+      expect(hasher.dummyVerified).toEqual([]);
+      const serialized = JSON.stringify(response);
+      expect(serialized).not.toContain(users.storedHashOf(EMAIL)!);
+      expect(serialized).not.toContain(PASSWORD);
+      expect(serialized).not.toContain('passwordHash');
+    });
+
+    it('answers a wrong password and an unknown email alike', async () => {
+      const wrongPassword = await errorOf(service.login(EMAIL, WRONG_PASSWORD, ADDRESS));
+      const unknownEmail = await errorOf(service.login('nobody@example.com', PASSWORD, ADDRESS));
+
+      const visible = (error: AppError) => ({
+        name: error.name,
+        code: error.code,
+        message: error.message,
+        status: error.status,
+        options: error.options,
+      });
+      expect(visible(wrongPassword)).toEqual({
+        name: 'AppError',
+        code: 'INVALID_CREDENTIALS',
+        message: 'Email or password is incorrect',
+        status: 401,
+        options: {},
+      });
+      expect(visible(unknownEmail)).toEqual(visible(wrongPassword));
+    });
+
+    it('still runs a password verification for an unknown email (timing parity)', async () => {
+      await failLogin('nobody@example.com', ADDRESS, PASSWORD);
+      expect(hasher.dummyVerified).toEqual([PASSWORD]);
+      expect(hasher.verified).toEqual([]);
+    });
+
+    it('verifies a wrong password against the stored hash, not the dummy', async () => {
+      await failLogin(EMAIL, ADDRESS);
+      expect(hasher.verified).toEqual([{ hash: users.storedHashOf(EMAIL), password: WRONG_PASSWORD }]);
+      expect(hasher.dummyVerified).toEqual([]);
+    });
+
+    it('logs one event per attempt, with the outcome, and never the password or the hash', async () => {
+      await failLogin(EMAIL, ADDRESS);
+      await service.login(EMAIL, PASSWORD, ADDRESS);
+
+      expect(logged).toEqual([
+        { event: 'login', userId, outcome: 'invalid_credentials' },
+        { event: 'login', userId, outcome: 'success' },
+      ]);
+      const output = JSON.stringify(logged);
+      expect(output).not.toContain(PASSWORD);
+      expect(output).not.toContain(WRONG_PASSWORD);
+      expect(output).not.toContain(users.storedHashOf(EMAIL)!);
+    });
+  });
+
+  describe('failed-login limits', () => {
+    beforeEach(async () => {
+      await service.register(EMAIL, PASSWORD);
+      await service.register('bob@example.com', PASSWORD);
+    });
+
+    it('still accepts the right password one failure below the limit', async () => {
+      for (let i = 0; i < MAX_PER_EMAIL - 1; i += 1) await failLogin(EMAIL, ADDRESS);
+      await expect(service.login(EMAIL, PASSWORD, ADDRESS)).resolves.toMatchObject({
+        user: { email: EMAIL },
+      });
+    });
+
+    it('resets the email counter after a successful login', async () => {
+      for (let i = 0; i < MAX_PER_EMAIL - 1; i += 1) await failLogin(EMAIL, `192.0.2.${i}`);
+      await service.login(EMAIL, PASSWORD, OTHER_ADDRESS);
+      // Without the reset these would make 2 * (MAX_PER_EMAIL - 1) >= MAX_PER_EMAIL failures.
+      for (let i = 0; i < MAX_PER_EMAIL - 1; i += 1) await failLogin(EMAIL, `192.0.2.${i}`);
+      await expect(service.login(EMAIL, PASSWORD, OTHER_ADDRESS)).resolves.toMatchObject({
+        user: { email: EMAIL },
+      });
+    });
+
+    it('after the email limit refuses even the right password with RATE_LIMITED, without hashing', async () => {
+      for (let i = 0; i < MAX_PER_EMAIL; i += 1) await failLogin(EMAIL, ADDRESS);
+      const hasherCalls = hasher.calls;
+      const lookups = users.lookups.length;
+
+      const error = await errorOf(service.login(EMAIL, PASSWORD, ADDRESS));
+
+      expect(error.code).toBe<ErrorCode>('RATE_LIMITED');
+      expect(error.status).toBe(429);
+      expect(error.options.retryAfterSeconds).toBeGreaterThan(0);
+      expect(error.options.retryAfterSeconds).toBeLessThanOrEqual(WINDOW_SECONDS);
+      expect(Number.isInteger(error.options.retryAfterSeconds)).toBe(true);
+      expect(hasher.calls).toBe(hasherCalls);
+      expect(users.lookups).toHaveLength(lookups);
+    });
+
+    it('counts failures per email, whichever address they come from', async () => {
+      for (let i = 0; i < MAX_PER_EMAIL; i += 1) await failLogin(EMAIL, `192.0.2.${i}`);
+
+      const error = await errorOf(service.login(EMAIL, PASSWORD, OTHER_ADDRESS));
+      expect(error.code).toBe<ErrorCode>('RATE_LIMITED');
+      // The other account, from the same addresses, is not affected.
+      await expect(service.login('bob@example.com', PASSWORD, '192.0.2.0')).resolves.toMatchObject({
+        user: { email: 'bob@example.com' },
+      });
+    });
+
+    it('limits unknown emails the same way, so the limit does not tell which accounts exist', async () => {
+      for (let i = 0; i < MAX_PER_EMAIL; i += 1) await failLogin('nobody@example.com', `192.0.2.${i}`);
+      const error = await errorOf(service.login('nobody@example.com', PASSWORD, OTHER_ADDRESS));
+      expect(error.code).toBe<ErrorCode>('RATE_LIMITED');
+    });
+
+    it('counts failures per address across emails, and blocks every email from that address', async () => {
+      for (let i = 0; i < MAX_PER_ADDRESS - 1; i += 1) await failLogin(`user${i}@example.com`, ADDRESS);
+      // One below the address limit: still allowed, and a success does not clear the address counter.
+      await expect(service.login(EMAIL, PASSWORD, ADDRESS)).resolves.toMatchObject({
+        user: { email: EMAIL },
+      });
+      await failLogin('someone-else@example.com', ADDRESS);
+
+      const hasherCalls = hasher.calls;
+      const error = await errorOf(service.login('bob@example.com', PASSWORD, ADDRESS));
+      expect(error.code).toBe<ErrorCode>('RATE_LIMITED');
+      expect(error.options.retryAfterSeconds).toBeGreaterThan(0);
+      expect(hasher.calls).toBe(hasherCalls);
+
+      // The same accounts from another address are fine.
+      await expect(service.login('bob@example.com', PASSWORD, OTHER_ADDRESS)).resolves.toMatchObject({
+        user: { email: 'bob@example.com' },
+      });
+    });
+
+    it('tells how long to wait, and lets the user in again once the window has passed', async () => {
+      for (let i = 0; i < MAX_PER_EMAIL; i += 1) await failLogin(EMAIL, ADDRESS);
+      advanceSeconds(600);
+
+      const error = await errorOf(service.login(EMAIL, PASSWORD, ADDRESS));
+      expect(error.options.retryAfterSeconds).toBe(WINDOW_SECONDS - 600);
+
+      advanceSeconds(WINDOW_SECONDS - 600);
+      await expect(service.login(EMAIL, PASSWORD, ADDRESS)).resolves.toMatchObject({
+        user: { email: EMAIL },
+      });
+    });
+
+    it('does not count refused (rate-limited) attempts as failures', async () => {
+      for (let i = 0; i < MAX_PER_EMAIL; i += 1) await failLogin(EMAIL, ADDRESS);
+      for (let i = 0; i < 10; i += 1) {
+        await expect(service.login(EMAIL, WRONG_PASSWORD, OTHER_ADDRESS)).rejects.toMatchObject({
+          code: 'RATE_LIMITED',
+        });
+      }
+      // OTHER_ADDRESS gathered no failures from the refused attempts: bob can still log in from it
+      // up to the full address limit.
+      for (let i = 0; i < MAX_PER_ADDRESS - 1; i += 1) await failLogin(`user${i}@example.com`, OTHER_ADDRESS);
+      await expect(service.login('bob@example.com', PASSWORD, OTHER_ADDRESS)).resolves.toMatchObject({
+        user: { email: 'bob@example.com' },
+      });
+    });
+
+    it('logs a limit hit without the email or the password', async () => {
+      for (let i = 0; i < MAX_PER_EMAIL; i += 1) await failLogin(EMAIL, ADDRESS);
+      logged.length = 0;
+      await expect(service.login(EMAIL, PASSWORD, ADDRESS)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+      expect(logged).toEqual([{ event: 'login.limited', retryAfterSeconds: WINDOW_SECONDS }]);
+    });
+  });
+});
