@@ -46,7 +46,7 @@ export class LoginThrottle {
 
 // Hashed so that neither Redis nor a memory dump holds a list of the emails that were tried.
 function emailKey(email: string): string {
-  return `login-failures:email:${createHash('sha256').update(email).digest('base64url')}`;
+  return `login-failures:email:${createHash('sha256').update(email.toLowerCase()).digest('base64url')}`;
 }
 
 function addressKey(address: string): string {

@@ -96,13 +96,15 @@ describe('JwtStrategy', () => {
   });
 
   describe('validate', () => {
+    const EXP = Math.floor(Date.now() / 1000) + 900;
+
     it('returns the user for the UUID subject of an existing user', async () => {
-      await expect(strategy.validate({ sub: USER_ID })).resolves.toEqual(userWith(USER_ID));
+      await expect(strategy.validate({ sub: USER_ID, exp: EXP })).resolves.toEqual(userWith(USER_ID));
       expect(users.lookups).toEqual([USER_ID]);
     });
 
     it('returns false for a UUID that belongs to no user (e.g. a deleted account)', async () => {
-      await expect(strategy.validate({ sub: UNKNOWN_ID })).resolves.toBe(false);
+      await expect(strategy.validate({ sub: UNKNOWN_ID, exp: EXP })).resolves.toBe(false);
       expect(users.lookups).toEqual([UNKNOWN_ID]);
     });
 
@@ -119,8 +121,9 @@ describe('JwtStrategy', () => {
       ['a UUID with a prefix', { sub: ` ${USER_ID}` }],
       ['a UUID without dashes', { sub: USER_ID.replace(/-/g, '') }],
       ['a UUID with a trailing line break', { sub: `${USER_ID}\n` }],
+      ['no exp', { sub: USER_ID, exp: undefined }],
     ])('returns false for %s, without querying', async (_label, payload) => {
-      await expect(strategy.validate(payload)).resolves.toBe(false);
+      await expect(strategy.validate({ exp: EXP, ...payload })).resolves.toBe(false);
       expect(users.lookups).toEqual([]);
     });
   });
@@ -196,9 +199,7 @@ describe('JwtStrategy', () => {
       await expect(authenticate(strategy, `Basic ${token}`)).resolves.toEqual({ outcome: 'fail' });
     });
 
-    // Known gap, reported: jsonwebtoken only checks `exp` when present, so a token signed without one never
-    // expires. `it.failing` passes while the gap exists; once the strategy requires `exp`, make it `it`.
-    it.failing('refuses a validly signed token that has no expiry', async () => {
+    it('refuses a validly signed token that has no expiry', async () => {
       const token = signed({ sub: USER_ID, iss: ISSUER, aud: AUDIENCE, iat: now() });
       await expect(authenticate(strategy, `Bearer ${token}`)).resolves.toEqual({ outcome: 'fail' });
     });

@@ -25,7 +25,9 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     });
   }
 
-  async validate(payload: { sub?: unknown }): Promise<User | false> {
+  async validate(payload: { sub?: unknown; exp?: unknown }): Promise<User | false> {
+    // jsonwebtoken checks `exp` only when present: a token without one would never expire.
+    if (typeof payload.exp !== 'number') return false;
     if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) return false;
     return (await this.users.findById(payload.sub)) ?? false;
   }
