@@ -11,6 +11,7 @@ import { CommonModule } from './common/common.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { loggerOptions } from './common/logging/logger.options';
 import { RateLimitModule, REDIS_CLIENT } from './common/rate-limit/rate-limit.module';
+import { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage';
 import { createValidationPipe } from './common/validation';
 import { appConfig, configModuleOptions } from './config';
 import { DatabaseModule } from './database/database.module';
@@ -28,7 +29,7 @@ import { UsersModule } from './users/users.module';
       inject: [appConfig.KEY, REDIS_CLIENT],
       useFactory: (config: ConfigType<typeof appConfig>, redis: Redis | null) => ({
         throttlers: [{ ttl: seconds(config.throttleTtlSeconds), limit: config.throttleLimit }],
-        storage: redis ? new ThrottlerStorageRedisService(redis) : undefined,
+        storage: redis ? new ThrottlerStorageRedisService(redis) : new MemoryThrottlerStorage(),
       }),
     }),
     DatabaseModule,

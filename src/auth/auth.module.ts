@@ -19,7 +19,8 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     JwtModule.registerAsync({
       inject: [authConfig.KEY],
       useFactory: (config: ConfigType<typeof authConfig>) => ({
-        secret: config.jwtSecret,
+        privateKey: config.jwtKey,
+        publicKey: config.jwtKey,
         signOptions: {
           algorithm: 'HS256',
           expiresIn: config.expiresInSeconds,

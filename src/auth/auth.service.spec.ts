@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
@@ -19,7 +20,7 @@ const MAX_PER_ADDRESS = 5;
 const WINDOW_SECONDS = 900;
 
 const config: ConfigType<typeof authConfig> = {
-  jwtSecret: SECRET,
+  jwtKey: createSecretKey(Buffer.from(SECRET)),
   expiresInSeconds: 900,
   issuer: 'identity-service',
   audience: 'identity-service',

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { registerAs } from '@nestjs/config';
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { ConfigurationError, isProduction, readEnv } from './validate-config';
 
@@ -30,8 +30,10 @@ export const authConfig = registerAs('auth', () => {
     new Logger('Config').warn('JWT_SECRET is not set: using a random key, tokens will not survive a restart');
   }
   const loginMaxFailures = env.LOGIN_MAX_FAILURES ?? 10;
+  const jwtSecret = env.JWT_SECRET ?? randomBytes(32).toString('base64url');
   return {
-    jwtSecret: env.JWT_SECRET ?? randomBytes(32).toString('base64url'),
+    // A KeyObject spares jsonwebtoken from trying to parse the secret as a PEM key on every sign and verify.
+    jwtKey: createSecretKey(Buffer.from(jwtSecret, 'utf8')),
     expiresInSeconds: env.JWT_EXPIRES_IN ?? 900,
     issuer: env.JWT_ISSUER ?? 'identity-service',
     audience: env.JWT_AUDIENCE ?? 'identity-service',

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { authConfig } from '../../config/auth.config';
@@ -12,7 +13,7 @@ const USER_ID = '3f2b8c1e-9d4a-4b6f-8e2d-7a1c5b9e0f34';
 const UNKNOWN_ID = 'c0ffee00-0000-4000-8000-000000000000';
 
 const config: ConfigType<typeof authConfig> = {
-  jwtSecret: SECRET,
+  jwtKey: createSecretKey(Buffer.from(SECRET)),
   expiresInSeconds: 900,
   issuer: ISSUER,
   audience: AUDIENCE,
@@ -108,7 +109,7 @@ describe('JwtStrategy', () => {
       expect(users.lookups).toEqual([UNKNOWN_ID]);
     });
 
-    it.each<[string, { sub?: unknown }]>([
+    it.each<[string, { sub?: unknown; exp?: unknown }]>([
       ['a missing sub', {}],
       ['an undefined sub', { sub: undefined }],
       ['a null sub', { sub: null }],

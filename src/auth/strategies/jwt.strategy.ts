@@ -17,7 +17,8 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.jwtSecret,
+      // jsonwebtoken takes a KeyObject; passport-jwt's types predate it.
+      secretOrKey: config.jwtKey as unknown as Buffer,
       algorithms: ['HS256'],
       issuer: config.issuer,
       audience: config.audience,
