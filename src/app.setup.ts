@@ -16,6 +16,7 @@ export function setupApp(app: NestExpressApplication): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  app.set('etag', false);
   app.use(helmet());
   if (config.corsOrigins.length > 0) {
     app.enableCors({

@@ -22,16 +22,24 @@ async function bootstrap(): Promise<void> {
     stopping = true;
     logger.log(`${signal}: finishing requests in flight`);
     setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error(error);
-        process.exit(1);
-      },
-    );
+    // Nest's close() destroys modules before the HTTP server, which would cut provider calls of requests
+    // still in flight: stop accepting and let those finish first.
+    closeHttpServer(app)
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(error);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+function closeHttpServer(app: NestExpressApplication): Promise<void> {
+  return new Promise((resolve) => app.getHttpServer().close(() => resolve()));
 }
 
 bootstrap().catch((error: unknown) => {
