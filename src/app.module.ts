@@ -1,17 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { seconds, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import type Redis from 'ioredis';
+import { seconds, ThrottlerGuard, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
 import { CommonModule } from './common/common.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { loggerOptions } from './common/logging/logger.options';
-import { RateLimitModule, REDIS_CLIENT } from './common/rate-limit/rate-limit.module';
-import { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage';
+import { RateLimitModule, THROTTLER_STORAGE } from './common/rate-limit/rate-limit.module';
 import { createValidationPipe } from './common/validation';
 import { appConfig, configModuleOptions } from './config';
 import { DatabaseModule } from './database/database.module';
@@ -26,10 +23,10 @@ import { UsersModule } from './users/users.module';
     CommonModule,
     RateLimitModule,
     ThrottlerModule.forRootAsync({
-      inject: [appConfig.KEY, REDIS_CLIENT],
-      useFactory: (config: ConfigType<typeof appConfig>, redis: Redis | null) => ({
+      inject: [appConfig.KEY, THROTTLER_STORAGE],
+      useFactory: (config: ConfigType<typeof appConfig>, storage: ThrottlerStorage) => ({
         throttlers: [{ ttl: seconds(config.throttleTtlSeconds), limit: config.throttleLimit }],
-        storage: redis ? new ThrottlerStorageRedisService(redis) : new MemoryThrottlerStorage(),
+        storage,
       }),
     }),
     DatabaseModule,

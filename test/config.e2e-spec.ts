@@ -1,5 +1,5 @@
 import { EXAMPLE_JWT_SECRET } from '../src/config/auth.config';
-import { createTestApp, DATABASE_LABEL } from './utils/test-app';
+import { createTestApp, removeSqliteFile, tempSqliteFile } from './utils/test-app';
 
 // Production settings that are valid, so that each case below breaks exactly one thing.
 const PRODUCTION = {
@@ -15,15 +15,23 @@ const V2_CREDENTIALS = {
 };
 const SHORT_SECRET = 'short-secret-31-characters-long';
 
-describe(`configuration at start-up (${DATABASE_LABEL})`, () => {
+describe('configuration at start-up', () => {
+  // SQLite in both runs: a start-up that fails leaves behind the connections Nest opened before the error,
+  // and a PostgreSQL pool would keep jest alive; a SQLite handle does not.
+  const sqliteFile = tempSqliteFile();
+  const start = (env: Record<string, string | undefined>) =>
+    createTestApp({ env: { DATABASE_URL: `sqlite:${sqliteFile}`, ...env } });
+
+  afterAll(() => removeSqliteFile(sqliteFile));
+
   it('starts with valid production settings', async () => {
-    const testApp = await createTestApp({ env: { ...PRODUCTION } });
+    const testApp = await start({ ...PRODUCTION });
 
     await testApp.close();
   });
 
   it('starts with complete Verify v2 settings', async () => {
-    const testApp = await createTestApp({ env: { ...V2_CREDENTIALS } });
+    const testApp = await start({ ...V2_CREDENTIALS });
 
     await testApp.close();
   });
@@ -54,13 +62,11 @@ describe(`configuration at start-up (${DATABASE_LABEL})`, () => {
     ['DATABASE_URL=mysql://x', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
     ['VERIFY_CODE_TTL_SECONDS=601', { VERIFY_CODE_TTL_SECONDS: '601' }, /VERIFY_CODE_TTL_SECONDS/],
   ])('refuses to start with %s, naming the variable', async (_case, env, variable) => {
-    await expect(createTestApp({ env })).rejects.toThrow(variable);
+    await expect(start(env)).rejects.toThrow(variable);
   });
 
   it('does not repeat a secret value in the error', async () => {
-    const error = await createTestApp({ env: { ...PRODUCTION, JWT_SECRET: SHORT_SECRET } }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await start({ ...PRODUCTION, JWT_SECRET: SHORT_SECRET }).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(/JWT_SECRET/);

@@ -2,14 +2,15 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { buildDataSourceOptions } from '../../ormconfig';
-import { databaseConfig } from '../config';
+import { appConfig, authConfig, databaseConfig, verifyConfig } from '../config';
 import { TransactionRunner } from './transaction-runner';
 
 @Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
-      inject: [databaseConfig.KEY],
+      // The other namespaces are injected only so that every setting is validated before migrations run.
+      inject: [databaseConfig.KEY, appConfig.KEY, authConfig.KEY, verifyConfig.KEY],
       useFactory: (config: ConfigType<typeof databaseConfig>) => ({
         ...buildDataSourceOptions(config),
         migrationsRun: true,

@@ -1,0 +1,65 @@
+import { Logger } from '@nestjs/common';
+import { ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { CounterStore, WindowCounter } from './counter-store';
+
+const logger = new Logger('RateLimit');
+let warnedAt = 0;
+
+/**
+ * Runs `shared` (Redis) and, when it fails, `local` (this instance's memory): a Redis outage weakens the
+ * limits to one instance's view instead of failing every request.
+ */
+async function withFallback<T>(shared: () => Promise<T>, local: () => Promise<T>): Promise<T> {
+  try {
+    return await shared();
+  } catch (error) {
+    if (Date.now() - warnedAt > 10_000) {
+      warnedAt = Date.now();
+      logger.warn(`Redis unavailable, rate limits use this instance's counters: ${(error as Error).message}`);
+    }
+    return local();
+  }
+}
+
+export class FallbackThrottlerStorage implements ThrottlerStorage {
+  constructor(
+    private readonly shared: ThrottlerStorage,
+    private readonly local: ThrottlerStorage,
+  ) {}
+
+  increment(...args: Parameters<ThrottlerStorage['increment']>): Promise<ThrottlerStorageRecord> {
+    return withFallback(
+      () => this.shared.increment(...args),
+      () => this.local.increment(...args),
+    );
+  }
+}
+
+export class FallbackCounterStore implements CounterStore {
+  constructor(
+    private readonly shared: CounterStore,
+    private readonly local: CounterStore,
+  ) {}
+
+  increment(key: string, windowSeconds: number): Promise<WindowCounter> {
+    return withFallback(
+      () => this.shared.increment(key, windowSeconds),
+      () => this.local.increment(key, windowSeconds),
+    );
+  }
+
+  get(key: string): Promise<WindowCounter | null> {
+    return withFallback(
+      () => this.shared.get(key),
+      () => this.local.get(key),
+    );
+  }
+
+  delete(key: string): Promise<void> {
+    return withFallback(
+      () => this.shared.delete(key),
+      () => this.local.delete(key),
+    );
+  }
+}
