@@ -77,6 +77,20 @@ export class PhoneVerificationRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /**
+   * Records the provider's approval. A concurrent check may have marked the verification expired when the
+   * provider, having just approved, answered it "not found": the approval still stands.
+   */
+  async approve(manager: EntityManager, id: string, at: Date): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(PhoneVerification)
+      .set({ status: 'approved', cancelReason: null, updatedAt: at })
+      .where('id = :id AND status IN (:...statuses)', { id, statuses: ['pending', 'expired'] })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
   /** Takes one of the `max` attempts of a pending verification; false when none is left. */
   async reserveAttempt(manager: EntityManager, id: string, max: number): Promise<boolean> {
     const result = await manager

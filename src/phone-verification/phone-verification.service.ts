@@ -413,7 +413,7 @@ export class PhoneVerificationService {
     const now = this.clock.now();
     try {
       await this.transactions.run(async (manager) => {
-        if (!(await this.verifications.endPending(manager, verification.id, 'approved', now))) {
+        if (!(await this.verifications.approve(manager, verification.id, now))) {
           throw await this.alreadyHandled(manager, userId);
         }
         if (!(await this.users.confirmPhone(manager, userId, verification.phoneE164, now))) {
