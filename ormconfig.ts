@@ -1,38 +1,7 @@
 import 'reflect-metadata';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DataSource, DataSourceOptions } from 'typeorm';
-import { DatabaseConfig, readDatabaseConfig } from './src/config/database.config';
-import { MIGRATIONS } from './src/database/migrations';
-import { ENTITIES } from './src/database/entities';
+import { DataSource } from 'typeorm';
+import { readDatabaseConfig } from './src/config/database.config';
+import { buildDataSourceOptions } from './src/database/data-source-options';
 
-/** The one DataSource definition, used by the app and by the TypeORM CLI (`npm run migration:*`). */
-export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOptions {
-  const common = {
-    entities: ENTITIES,
-    migrations: MIGRATIONS,
-    synchronize: false,
-    migrationsRun: false,
-  } as const;
-  if (config.type === 'sqlite') {
-    if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true });
-    return {
-      ...common,
-      type: 'better-sqlite3',
-      database: config.file,
-      timeout: 5000,
-      enableWAL: true,
-      prepareDatabase: (db: { pragma(statement: string): unknown }) => {
-        db.pragma('foreign_keys = ON');
-      },
-    };
-  }
-  return {
-    ...common,
-    type: 'postgres',
-    url: config.url,
-    extra: { max: 10, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30000 },
-  };
-}
-
+/** The DataSource of the TypeORM CLI (`npm run migration:*`): the same options as the app's, from DATABASE_URL. */
 export default new DataSource(buildDataSourceOptions(readDatabaseConfig()));

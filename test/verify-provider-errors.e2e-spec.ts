@@ -8,7 +8,7 @@ import {
 } from 'axios';
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { Observable, of, throwError } from 'rxjs';
+import { from, mergeMap, Observable, of, throwError } from 'rxjs';
 import type { Response } from 'supertest';
 import type { ErrorCode } from '../src/common/error-codes';
 import { createTestApp, DATABASE_LABEL, registerUser, RegisteredUser, TestApp } from './utils/test-app';
@@ -19,6 +19,8 @@ interface Reply {
   status: number;
   body: string;
   headers?: Record<string, string>;
+  /** The answer arrives only once this settles, e.g. after a concurrent request was answered. */
+  after?: Promise<void>;
 }
 
 interface RecordedRequest {
@@ -38,6 +40,7 @@ class ScriptedHttp {
   readonly axiosRef = { defaults: {} };
   unscripted = 0;
   private readonly replies: Reply[] = [];
+  private readonly arrivals: Array<() => void> = [];
 
   reply(...replies: Reply[]): void {
     this.replies.push(...replies);
@@ -47,6 +50,11 @@ class ScriptedHttp {
     return this.replies.length;
   }
 
+  /** Resolves once `count` requests in all have arrived. */
+  async requestsArrived(count: number): Promise<void> {
+    while (this.requests.length < count) await new Promise<void>((resolve) => this.arrivals.push(resolve));
+  }
+
   request<T = string>(config: AxiosRequestConfig): Observable<AxiosResponse<T>> {
     this.requests.push({
       method: (config.method ?? 'GET').toUpperCase(),
@@ -54,6 +62,7 @@ class ScriptedHttp {
       data: fieldsOf(config.data),
       params: fieldsOf(config.params),
     });
+    for (const arrived of this.arrivals.splice(0)) arrived();
     const reply = this.replies.shift();
     if (!reply) {
       this.unscripted++;
@@ -71,11 +80,15 @@ class ScriptedHttp {
       config.validateStatus === undefined
         ? (status: number) => status >= 200 && status < 300
         : config.validateStatus;
-    if (!validate || validate(reply.status)) return of(response);
     const code = reply.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST;
-    return throwError(
-      () => new AxiosError(`Request failed with status code ${reply.status}`, code, internal, {}, response),
-    );
+    const answer =
+      !validate || validate(reply.status)
+        ? of(response)
+        : throwError(
+            () =>
+              new AxiosError(`Request failed with status code ${reply.status}`, code, internal, {}, response),
+          );
+    return reply.after ? from(reply.after).pipe(mergeMap(() => answer)) : answer;
   }
 
   post<T = string>(
@@ -324,6 +337,31 @@ describe(`Verify v1 upstream errors through the API (${DATABASE_LABEL})`, () => 
         params: { country_code: '44', phone_number: phone.nationalNumber, verification_code: CODE },
       },
     ]);
+  });
+
+  it('keeps an approval that arrives after a concurrent check of the same code was told "not found"', async () => {
+    // Twilio approves the first check and forgets the verification, so a second check of the same code,
+    // sent at the same moment (a double submit, a second tab), gets 60023; its answer may arrive first.
+    const { user, phone } = await api.userWithPhone();
+    harness.scripted.reply(v1Started);
+    await api.start(user).expect(202);
+    let deliverApproval!: () => void;
+    const approvalHeld = new Promise<void>((resolve) => (deliverApproval = resolve));
+    harness.scripted.reply({ ...v1Approved, after: approvalHeld }, v1Error(404, '60023'));
+    const before = harness.scripted.requests.length;
+
+    const approved = api.check(user).then((answer) => answer);
+    await harness.scripted.requestsArrived(before + 1);
+    const notFound = await api.check(user);
+    deliverApproval();
+    const answers = [await approved, notFound];
+
+    expect(answers.map((answer) => answer.status)).toEqual([200, 400]);
+    await expect(api.status(user)).resolves.toMatchObject({
+      phoneNumber: phone.e164,
+      phoneNumberConfirmed: true,
+      pending: null,
+    });
   });
 
   it('confirms one of two accounts when the provider approves both of their checks at once', async () => {

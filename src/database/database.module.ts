@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { buildDataSourceOptions } from '../../ormconfig';
+import { buildDataSourceOptions } from './data-source-options';
 import { appConfig, authConfig, databaseConfig, verifyConfig } from '../config';
 import { TransactionRunner } from './transaction-runner';
 

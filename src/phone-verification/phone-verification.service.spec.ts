@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { getDataSourceToken, getRepositoryToken } from '@nestjs/typeorm';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../../ormconfig';
+import { buildDataSourceOptions } from '../database/data-source-options';
 import { AccessTokenService, IssuedAccessToken } from '../auth/access-token.service';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
