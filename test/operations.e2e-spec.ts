@@ -169,6 +169,24 @@ describe(`operations (${DATABASE_LABEL})`, () => {
       await redis.quit();
     });
 
+    it('trip the per-address request limit at the same count as one instance', async () => {
+      const sqliteFile = tempSqliteFile();
+      const env = { REDIS_URL, REDIS_KEY_PREFIX: redisPrefix(), THROTTLE_LIMIT: '4', THROTTLE_TTL_SECONDS: '60' };
+      try {
+        const one = await start({ env, sqliteFile });
+        const two = await start({ env, sqliteFile });
+        for (const instance of [one, two, one, two]) await instance.http().get('/health/live').expect(200);
+        for (const instance of [one, two]) {
+          const limited = await instance.http().get('/health/live').expect(429);
+          expect(limited.body.code).toBe('RATE_LIMITED');
+          expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+        }
+      } finally {
+        await Promise.all(apps.splice(0).map((testApp) => testApp.close()));
+        removeSqliteFile(sqliteFile);
+      }
+    });
+
     it('trip the login failure limit at the same count as one instance', async () => {
       const sqliteFile = tempSqliteFile();
       const keyPrefix = redisPrefix();
