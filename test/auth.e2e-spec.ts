@@ -251,6 +251,19 @@ describe(`login failure limit (${DATABASE_LABEL})`, () => {
     await testApp.close();
   });
 
+  it('counts parallel attempts before checking them: 20 at once evaluate at most the limit', async () => {
+    const { email } = await registerUser(testApp);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        testApp.http().post('/auth/login').send({ email, password: 'wrong password' }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(17);
+    expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
+  });
+
   it('answers 429 RATE_LIMITED after 3 failures for one email, in any case, even with the right password', async () => {
     const { email, password } = await registerUser(testApp);
     const other = await registerUser(testApp);

@@ -30,17 +30,16 @@ export class AuthService {
    * against a dummy). @throws AppError `INVALID_CREDENTIALS`, `RATE_LIMITED`
    */
   async login(email: string, password: string, address: string): Promise<AuthResponseDto> {
-    await this.throttle.assertAllowed(email, address);
+    await this.throttle.begin(email, address);
     const user = await this.users.findByEmailWithPasswordHash(email);
     const valid = user?.passwordHash
       ? await this.hasher.verify(user.passwordHash, password)
       : await this.hasher.verifyAgainstDummy(password);
     if (!user || !valid) {
-      await this.throttle.recordFailure(email, address);
       this.logger.log({ event: 'login', userId: user?.id, outcome: 'invalid_credentials' });
       throw new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect');
     }
-    await this.throttle.recordSuccess(email);
+    await this.throttle.succeeded(email, address);
     delete user.passwordHash;
     this.logger.log({ event: 'login', userId: user.id, outcome: 'success' });
     return { ...this.tokens.issue(user), user: UserResponseDto.from(user) };

@@ -15,32 +15,31 @@ export class LoginThrottle {
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
-  /** @throws AppError `RATE_LIMITED` while either limit is reached */
-  async assertAllowed(email: string, address: string): Promise<void> {
+  /**
+   * Counts this attempt before the password is checked, so that parallel attempts cannot all pass a limit
+   * that only finished ones would have reached. @throws AppError `RATE_LIMITED` over either limit
+   */
+  async begin(email: string, address: string): Promise<void> {
+    const window = this.config.loginFailureWindowSeconds;
     const [byEmail, byAddress] = await Promise.all([
-      this.counters.get(emailKey(email)),
-      this.counters.get(addressKey(address)),
+      this.counters.increment(emailKey(email), window),
+      this.counters.increment(addressKey(address), window),
     ]);
-    const blocked = [
-      byEmail && byEmail.count >= this.config.loginMaxFailuresPerEmail ? byEmail : null,
-      byAddress && byAddress.count >= this.config.loginMaxFailuresPerAddress ? byAddress : null,
+    const over = [
+      byEmail.count > this.config.loginMaxFailuresPerEmail ? byEmail : null,
+      byAddress.count > this.config.loginMaxFailuresPerAddress ? byAddress : null,
     ].filter((counter) => counter !== null);
-    if (blocked.length === 0) return;
-    const retryAfterSeconds = Math.max(...blocked.map((counter) => counter.resetInSeconds));
+    if (over.length === 0) return;
+    // A refused attempt is no failure: take its counts back.
+    await Promise.all([this.counters.decrement(emailKey(email)), this.counters.decrement(addressKey(address))]);
+    const retryAfterSeconds = Math.max(...over.map((counter) => counter.resetInSeconds));
     this.logger.warn({ event: 'login.limited', retryAfterSeconds });
     throw new AppError('RATE_LIMITED', 'Too many failed logins, try again later', { retryAfterSeconds });
   }
 
-  async recordFailure(email: string, address: string): Promise<void> {
-    const window = this.config.loginFailureWindowSeconds;
-    await Promise.all([
-      this.counters.increment(emailKey(email), window),
-      this.counters.increment(addressKey(address), window),
-    ]);
-  }
-
-  async recordSuccess(email: string): Promise<void> {
-    await this.counters.delete(emailKey(email));
+  /** A successful login clears its email's failures and takes its own count back from the address. */
+  async succeeded(email: string, address: string): Promise<void> {
+    await Promise.all([this.counters.delete(emailKey(email)), this.counters.decrement(addressKey(address))]);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -17,9 +17,14 @@ export const ARGON2_OPTIONS = {
  * queues here instead of filling libuv's thread pool and starving every other route.
  */
 @Injectable()
-export class PasswordHasher {
+export class PasswordHasher implements OnModuleInit {
   private readonly slots = new Semaphore(Math.max(1, availableParallelism()));
   private dummyHash?: Promise<string>;
+
+  /** Made at start-up, so that even the first unknown-email login costs one hash, like every other. */
+  async onModuleInit(): Promise<void> {
+    await this.dummy();
+  }
 
   hash(password: string): Promise<string> {
     return this.slots.run(() => argon2.hash(normalize(password), ARGON2_OPTIONS));
@@ -35,9 +40,13 @@ export class PasswordHasher {
 
   /** Spends the same time as `verify` for an account that does not exist, and always fails. */
   async verifyAgainstDummy(password: string): Promise<false> {
-    this.dummyHash ??= this.hash(randomBytes(32).toString('base64url'));
-    await this.verify(await this.dummyHash, password);
+    await this.verify(await this.dummy(), password);
     return false;
+  }
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= this.hash(randomBytes(32).toString('base64url'));
+    return this.dummyHash;
   }
 }
 

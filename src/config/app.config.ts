@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { readEnv, splitList } from './validate-config';
+import { compile as compileTrust } from 'proxy-addr';
+import { ConfigurationError, readEnv, splitList } from './validate-config';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -41,10 +42,25 @@ export const appConfig = registerAs('app', () => {
 
 export type AppConfig = ReturnType<typeof appConfig>;
 
-/** Express's `trust proxy`: `false`, a hop count, or addresses/subnets (`loopback`, `10.0.0.0/8`, ...). */
-function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+/**
+ * Express's `trust proxy`: `false`, a hop count, or the proxies' addresses/subnets (`loopback`, `10.0.0.0/8`).
+ * `true` would take the client address from whatever `X-Forwarded-For` a client sends, so it is refused.
+ */
+function parseTrustProxy(value: string | undefined): false | number | string[] {
   if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
+  if (value === 'true') {
+    throw new ConfigurationError(
+      'TRUST_PROXY=true would let clients forge their address: give a hop count or the proxies',
+    );
+  }
   if (/^\d+$/.test(value)) return Number(value);
-  return splitList(value);
+  const proxies = splitList(value);
+  try {
+    compileTrust(proxies);
+  } catch {
+    throw new ConfigurationError(
+      'TRUST_PROXY must be false, a hop count, or addresses/subnets such as 10.0.0.0/8',
+    );
+  }
+  return proxies;
 }

@@ -1,4 +1,5 @@
 import { registerAs } from '@nestjs/config';
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 import { ConfigurationError, isProduction, readEnv, splitList } from './validate-config';
 
@@ -54,6 +55,13 @@ export const verifyConfig = registerAs('verify', () => {
       throw new ConfigurationError(`${missing.join(', ')} required with VERIFY_PROVIDER=twilio-v2`);
     }
   }
+  const allowedCountries = splitList(env.VERIFY_ALLOWED_COUNTRIES).map((code) => code.toUpperCase());
+  const unknown = allowedCountries.filter((code) => !isSupportedCountry(code));
+  if (unknown.length > 0) {
+    throw new ConfigurationError(
+      `VERIFY_ALLOWED_COUNTRIES holds unknown ISO 3166 codes: ${unknown.join(', ')}`,
+    );
+  }
   return {
     provider,
     v1: {
@@ -73,7 +81,7 @@ export const verifyConfig = registerAs('verify', () => {
     maxSendsPerHour: env.VERIFY_MAX_SENDS_PER_HOUR ?? 5,
     maxCheckAttempts: env.VERIFY_MAX_CHECK_ATTEMPTS ?? 5,
     maxFailedChecksPerDay: env.VERIFY_MAX_FAILED_CHECKS_PER_DAY ?? 15,
-    allowedCountries: splitList(env.VERIFY_ALLOWED_COUNTRIES).map((code) => code.toUpperCase()),
+    allowedCountries,
   };
 });
 

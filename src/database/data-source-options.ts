@@ -30,6 +30,12 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
     ...common,
     type: 'postgres',
     url: config.url,
-    extra: { max: 10, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30000 },
+    extra: {
+      max: 10,
+      connectionTimeoutMillis: 3000,
+      idleTimeoutMillis: 30000,
+      statement_timeout: 5000,
+      query_timeout: 6000,
+    },
   };
 }

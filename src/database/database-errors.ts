@@ -35,3 +35,9 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = codeOf(error);
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/** The database refused a value the client sent (a NUL byte, an invalid encoding, a string too long). */
+export function isInvalidInput(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === '22021' || code === '22P05' || code === '22001' || code === 'SQLITE_TOOBIG';
+}

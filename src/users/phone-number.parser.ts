@@ -71,9 +71,7 @@ export class PhoneNumberParser {
         'phoneNumber must be in E.164 form (+447123456789) or come with countryCode',
       );
     }
-    const phone = text.startsWith('+')
-      ? parsePhoneNumberFromString(text)
-      : parsePhoneNumberFromString(text, { defaultCallingCode: String(countryCode) });
+    const phone = parseOrUndefined(text, countryCode);
     if (!phone || !phone.isValid()) {
       throw new AppError('INVALID_PHONE_NUMBER', 'phoneNumber is not a valid phone number');
     }
@@ -81,6 +79,17 @@ export class PhoneNumberParser {
       throw new AppError('INVALID_PHONE_NUMBER', 'phoneNumber does not belong to countryCode');
     }
     return phone;
+  }
+}
+
+function parseOrUndefined(text: string, countryCode: number | undefined): PhoneNumber | undefined {
+  try {
+    return text.startsWith('+')
+      ? parsePhoneNumberFromString(text)
+      : parsePhoneNumberFromString(text, { defaultCallingCode: String(countryCode) });
+  } catch {
+    // libphonenumber throws for a calling code it does not know.
+    return undefined;
   }
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 import { normalizeEmail } from './register.dto';
 
 export class LoginDto {
@@ -9,6 +9,7 @@ export class LoginDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(254)
+  @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'email must not contain control characters' })
   email: string;
 
   @ApiProperty({ example: 'correct horse battery staple', maxLength: 128, format: 'password' })

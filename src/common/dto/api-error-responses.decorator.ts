@@ -3,7 +3,14 @@ import { ApiResponse } from '@nestjs/swagger';
 import { ERROR_STATUS, ErrorCode } from '../error-codes';
 import { ErrorResponseDto } from './error-response.dto';
 
-const ANY_ROUTE: ErrorCode[] = ['VALIDATION_FAILED', 'RATE_LIMITED', 'INTERNAL_ERROR', 'SERVICE_UNAVAILABLE'];
+const ANY_ROUTE: ErrorCode[] = [
+  'VALIDATION_FAILED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+  'INTERNAL_ERROR',
+  'SERVICE_UNAVAILABLE',
+];
 
 /** Documents, per status, the error codes a route can answer (plus those any route may answer). */
 export function ApiErrorResponses(codes: ErrorCode[]): MethodDecorator & ClassDecorator {

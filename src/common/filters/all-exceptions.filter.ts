@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Response } from 'express';
-import { isDatabaseUnavailable } from '../../database/database-errors';
+import { isDatabaseUnavailable, isInvalidInput } from '../../database/database-errors';
 import { AppError } from '../app-error';
 import { buildErrorBody, ErrorBody } from '../error-body';
 import { ErrorCode } from '../error-codes';
@@ -50,6 +50,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (status >= 500) this.logger.error(exception);
       return {
         body: buildErrorBody(status, code, status >= 500 ? 'Internal server error' : messageOf(exception)),
+      };
+    }
+    if (isInvalidInput(exception)) {
+      return {
+        body: buildErrorBody(
+          HttpStatus.BAD_REQUEST,
+          'VALIDATION_FAILED',
+          'The request holds a value that cannot be stored',
+        ),
       };
     }
     if (isDatabaseUnavailable(exception)) {

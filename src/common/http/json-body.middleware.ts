@@ -5,13 +5,16 @@ import { buildErrorBody } from '../error-body';
 export const MAX_BODY_BYTES = 16 * 1024;
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+// A lone UTF-16 surrogate (`"\ud800"`) is valid JSON but no valid text: validators and drivers choke on it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const parseJson = json({
   limit: MAX_BODY_BYTES,
-  strict: true,
+  strict: false,
   reviver: (key, value: unknown) => {
     // Rejected here so that no later merge or transform can touch an object's prototype.
-    if (FORBIDDEN_KEYS.has(key)) throw new SyntaxError(`property ${key} is not allowed`);
+    if (FORBIDDEN_KEYS.has(key) || LONE_SURROGATE.test(key)) throw new SyntaxError('property not allowed');
+    if (typeof value === 'string' && LONE_SURROGATE.test(value)) throw new SyntaxError('invalid text');
     return value;
   },
 });

@@ -3,6 +3,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { AppConfig } from '../../config/app.config';
 
+/**
+ * Errors keep their type, message, code and stack only: a database error also carries the query's parameters
+ * (emails, password hashes, phone numbers), which must not reach a log.
+ */
+export function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const { code } = error as { code?: unknown };
+  return { type: error.name, message: error.message, code, stack: error.stack };
+}
+
 const SAFE_REQUEST_ID = /^[\w.-]{1,64}$/;
 
 /** Structured JSON logs with a request id on every line; credentials, passwords, codes and tokens redacted. */
@@ -39,6 +49,7 @@ export function loggerOptions(config: AppConfig): Params {
           remoteAddress: request.remoteAddress,
         }),
         res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+        err: serializeError,
       },
       customLogLevel: (_request, response, error) =>
         error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',

@@ -56,6 +56,13 @@ export class FallbackCounterStore implements CounterStore {
     );
   }
 
+  decrement(key: string): Promise<void> {
+    return withFallback(
+      () => this.shared.decrement(key),
+      () => this.local.decrement(key),
+    );
+  }
+
   delete(key: string): Promise<void> {
     return withFallback(
       () => this.shared.delete(key),

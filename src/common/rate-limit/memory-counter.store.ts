@@ -25,6 +25,11 @@ export class MemoryCounterStore implements CounterStore {
     return { count: entry.count, resetInSeconds: Math.ceil((entry.expiresAt - now) / 1000) };
   }
 
+  async decrement(key: string): Promise<void> {
+    const entry = this.counters.get(key);
+    if (entry && entry.expiresAt > this.now() && entry.count > 0) entry.count -= 1;
+  }
+
   async delete(key: string): Promise<void> {
     this.counters.delete(key);
   }

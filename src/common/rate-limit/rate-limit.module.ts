@@ -26,6 +26,8 @@ async function connectRedis(config: ConfigType<typeof appConfig>): Promise<Redis
     // Fail fast while disconnected, so requests fall back to local counters instead of waiting.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
+    // A Redis that accepts connections but does not answer must not hold every request.
+    commandTimeout: 500,
   });
   redis.on('error', (error: Error) => logger.warn(`redis: ${error.message}`));
   await redis.connect().catch((error: Error) => logger.error(`cannot reach Redis yet: ${error.message}`));

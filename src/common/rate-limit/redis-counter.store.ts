@@ -12,6 +12,14 @@ end
 return { count, ttl }
 `;
 
+// Only an existing (so expiring) counter is decremented: DECR alone would create one without an expiry.
+const DECREMENT = `
+if redis.call('EXISTS', KEYS[1]) == 1 and tonumber(redis.call('GET', KEYS[1])) > 0 then
+  redis.call('DECR', KEYS[1])
+end
+return 0
+`;
+
 /** Counters shared by every instance through Redis. */
 export class RedisCounterStore implements CounterStore {
   constructor(private readonly redis: Redis) {}
@@ -33,6 +41,10 @@ export class RedisCounterStore implements CounterStore {
       .then((results) => (results ?? []).map(([, value]) => value) as [string | null, number]);
     if (count === null || ttl <= 0) return null;
     return { count: Number(count), resetInSeconds: Math.ceil(ttl / 1000) };
+  }
+
+  async decrement(key: string): Promise<void> {
+    await this.redis.eval(DECREMENT, 1, this.key(key));
   }
 
   async delete(key: string): Promise<void> {

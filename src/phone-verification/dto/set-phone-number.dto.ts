@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 
 export class SetPhoneNumberDto {
   @ApiProperty({
@@ -12,8 +12,14 @@ export class SetPhoneNumberDto {
   @MaxLength(32)
   phoneNumber: string;
 
-  @ApiPropertyOptional({ example: 44, minimum: 1, maximum: 999, description: 'Country dialing code' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 44,
+    minimum: 1,
+    maximum: 999,
+    description: 'Country dialing code',
+  })
+  @ValidateIf((dto: SetPhoneNumberDto) => dto.countryCode !== undefined)
   @IsInt()
   @Min(1)
   @Max(999)

@@ -19,18 +19,24 @@ export class StartVerificationDto {
     default: 'sms',
     description: 'whatsapp only with Verify v2; other providers answer CHANNEL_NOT_SUPPORTED',
   })
-  @IsOptional()
+  @ValidateIf((dto: StartVerificationDto) => dto.channel !== undefined)
   @IsIn(CHANNELS)
   channel?: Channel;
 
   @ApiPropertyOptional({ example: 'en', description: 'Language of the message, e.g. en, es, pt-BR' })
-  @IsOptional()
+  @ValidateIf((dto: StartVerificationDto) => dto.locale !== undefined)
   @IsString()
   @Matches(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, { message: 'locale must look like en, es or pt-BR' })
   locale?: string;
 
-  @ApiPropertyOptional({ example: 44, minimum: 1, maximum: 999, description: 'Country dialing code' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 44,
+    minimum: 1,
+    maximum: 999,
+    description: 'Country dialing code',
+  })
+  @ValidateIf((dto: StartVerificationDto) => dto.countryCode !== undefined)
   @IsInt()
   @Min(1)
   @Max(999)
