@@ -8,7 +8,6 @@ import { VerificationEvent, VerificationEventKind } from './entities/verificatio
 
 export interface SendState {
   channel: Channel;
-  sendCount: number;
   lastSentAt: Date | null;
 }
 
@@ -52,8 +51,14 @@ export class PhoneVerificationRepository {
       .execute();
   }
 
-  async restoreSendState(manager: EntityManager, id: string, state: SendState): Promise<void> {
-    await manager.update(PhoneVerification, { id }, state);
+  /** Takes back a send the provider refused: only if no other send happened since. */
+  async undoSend(manager: EntityManager, id: string, sentAt: Date, previous: SendState): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(PhoneVerification)
+      .set({ channel: previous.channel, lastSentAt: previous.lastSentAt, sendCount: () => 'send_count - 1' })
+      .where('id = :id AND last_sent_at = :sentAt', { id, sentAt })
+      .execute();
   }
 
   async setProviderReference(manager: EntityManager, id: string, reference: string): Promise<void> {
@@ -100,6 +105,21 @@ export class PhoneVerificationRepository {
       .where('id = :id AND status = :pending AND attempts < :max', { id, pending: 'pending', max })
       .execute();
     return (result.affected ?? 0) > 0;
+  }
+
+  /** Turns a taken attempt into a wrong code; returns the wrong codes entered so far. */
+  async recordWrongCode(manager: EntityManager, id: string): Promise<number> {
+    await manager
+      .createQueryBuilder()
+      .update(PhoneVerification)
+      .set({ failedAttempts: () => 'failed_attempts + 1' })
+      .where('id = :id', { id })
+      .execute();
+    const { failedAttempts } = await manager.findOneOrFail(PhoneVerification, {
+      select: { id: true, failedAttempts: true },
+      where: { id },
+    });
+    return failedAttempts;
   }
 
   /** Gives back an attempt the provider never judged (it failed or timed out). */

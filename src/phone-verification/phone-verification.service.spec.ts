@@ -355,25 +355,41 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       expect(provider.starts).toHaveLength(6);
     });
 
+    it('answers a provider error at start with VERIFY_PROVIDER_ERROR, consumes no send slot and leaves nothing pending', async () => {
+      const user = await userWithPhone();
+      provider.scriptStart(
+        new VerificationProviderError('provider_error', { upstreamCode: 'boom', upstreamStatus: 500 }),
+      );
+
+      const error = await rejectionOf(service.start(user, {}));
+
+      expect(error.code).toBe('VERIFY_PROVIDER_ERROR');
+      expect(error.message).not.toContain('boom');
+      expect((await service.status(user)).pending).toBeNull();
+      expect((await rejectionOf(service.check(user.id, CODE))).code).toBe('NO_PENDING_VERIFICATION');
+      expect(provider.checks).toHaveLength(0);
+
+      await expect(service.start(user, {})).resolves.toMatchObject({ status: 'pending' });
+      expect(provider.starts).toHaveLength(2);
+    });
+
     it.each([
-      ['provider_error', 'VERIFY_PROVIDER_ERROR'],
-      ['timeout', 'VERIFY_PROVIDER_TIMEOUT'],
+      ['timeout', 'VERIFY_PROVIDER_TIMEOUT', {}],
+      ['provider_error', 'VERIFY_PROVIDER_ERROR', { upstreamCode: 'ECONNRESET' }],
     ] as const)(
-      'answers %s at start with %s, consumes no send slot and leaves nothing pending',
-      async (failure, code) => {
+      'answers %s at start with %s but keeps the send slot: the code may have gone out',
+      async (failure, code, detail) => {
         const user = await userWithPhone();
-        provider.scriptStart(new VerificationProviderError(failure, { upstreamCode: 'boom' }));
+        provider.scriptStart(new VerificationProviderError(failure, detail));
 
-        const error = await rejectionOf(service.start(user, {}));
+        expect((await rejectionOf(service.start(user, {}))).code).toBe(code);
 
-        expect(error.code).toBe(code);
-        expect(error.message).not.toContain('boom');
-        expect((await service.status(user)).pending).toBeNull();
-        expect((await rejectionOf(service.check(user.id, CODE))).code).toBe('NO_PENDING_VERIFICATION');
-        expect(provider.checks).toHaveLength(0);
-
-        await expect(service.start(user, {})).resolves.toMatchObject({ status: 'pending' });
-        expect(provider.starts).toHaveLength(2);
+        expect((await service.status(user)).pending).toMatchObject({
+          resendAfterSeconds: 30,
+          attemptsRemaining: 5,
+        });
+        expect((await rejectionOf(service.start(user, {}))).code).toBe('RESEND_TOO_SOON');
+        await expect(service.check(user.id, CODE)).resolves.toMatchObject({ phoneNumberConfirmed: true });
       },
     );
 
@@ -381,7 +397,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       const user = await userWithPhone();
       await service.start(user, {});
       clock.at(30);
-      provider.scriptStart(new VerificationProviderError('provider_error'));
+      provider.scriptStart(new VerificationProviderError('provider_error', { upstreamStatus: 503 }));
 
       expect((await rejectionOf(service.start(user, {}))).code).toBe('VERIFY_PROVIDER_ERROR');
 
@@ -617,9 +633,33 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
         result.status === 'rejected' ? (result.reason as AppError).code : 'resolved',
       );
       expect(codes.filter((code) => code === 'INVALID_CODE')).toHaveLength(5);
-      expect(codes.filter((code) => code === 'TOO_MANY_ATTEMPTS')).toHaveLength(15);
+      // The others found every attempt taken: by wrong codes, or by checks still waiting for the provider.
+      expect(codes.filter((code) => code === 'TOO_MANY_ATTEMPTS' || code === 'RATE_LIMITED')).toHaveLength(
+        15,
+      );
       expect((await rejectionOf(service.check(user.id, CODE))).code).toBe('TOO_MANY_ATTEMPTS');
       expect(provider.checks).toHaveLength(5);
+    });
+
+    it('does not let a wrong code cancel a verification that a concurrent right code is approving', async () => {
+      const user = await userWithPhone();
+      await service.start(user, {});
+      for (let i = 0; i < 3; i += 1) await rejectionOf(service.check(user.id, WRONG_CODE));
+      let releaseApproval!: () => void;
+      const approvalHeld = new Promise<void>((resolve) => (releaseApproval = resolve));
+      const check = provider.check.bind(provider);
+      jest.spyOn(provider, 'check').mockImplementation(async (request) => {
+        if (request.code === CODE) await approvalHeld;
+        return check(request);
+      });
+
+      const approving = service.check(user.id, CODE);
+      const wrong = await rejectionOf(service.check(user.id, WRONG_CODE));
+      releaseApproval();
+
+      expect(wrong).toMatchObject({ code: 'INVALID_CODE', options: { extra: { attemptsRemaining: 1 } } });
+      await expect(approving).resolves.toMatchObject({ phoneNumberConfirmed: true });
+      expect((await reload(user.id)).phoneConfirmed).toBe(true);
     });
 
     it('leaves exactly one of two accounts racing for one number confirmed', async () => {

@@ -30,7 +30,8 @@ import {
 
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
-const CONFIRM_TRIES = 3;
+// The provider forgets an approved verification: its approval is committed with retries, never dropped.
+const CONFIRM_RETRY_DELAYS_MS = [100, 500, 2000];
 
 const FAILURE_ERRORS: Record<VerificationProviderFailure, { code: ErrorCode; message: string }> = {
   invalid_number: { code: 'INVALID_PHONE_NUMBER', message: 'The provider refused this phone number' },
@@ -48,6 +49,13 @@ const FAILURE_ERRORS: Record<VerificationProviderFailure, { code: ErrorCode; mes
   rate_limited: { code: 'RATE_LIMITED', message: 'The verification provider is busy, try again shortly' },
   provider_error: { code: 'VERIFY_PROVIDER_ERROR', message: 'The verification provider failed' },
   timeout: { code: 'VERIFY_PROVIDER_TIMEOUT', message: 'The verification provider did not answer in time' },
+};
+
+type SendBlockCode = 'RESEND_TOO_SOON' | 'SEND_LIMIT_REACHED';
+
+const SEND_BLOCK_MESSAGES: Record<SendBlockCode, string> = {
+  RESEND_TOO_SOON: 'A code was sent moments ago: wait before asking again',
+  SEND_LIMIT_REACHED: 'Too many codes were sent in the last hour',
 };
 
 interface ReservedSend {
@@ -108,22 +116,25 @@ export class PhoneVerificationService {
     const reserved = await this.reserveSend(user.id, channel);
     const { verification } = reserved;
     const to = destinationOf(verification);
+    let reference: string | undefined;
     try {
-      const result = await this.provider.start({
+      ({ reference } = await this.provider.start({
         to,
         channel,
         locale: request.locale,
         codeLength: this.config.codeLength,
-      });
-      if (result.reference && result.reference !== verification.providerReference) {
-        const reference = result.reference;
-        await this.transactions.run((manager) =>
-          this.verifications.setProviderReference(manager, verification.id, reference),
-        );
-      }
+      }));
     } catch (error) {
-      await this.transactions.run((manager) => this.releaseSend(manager, reserved));
+      // A send that may have gone out (and been billed) keeps its slot: the cooldown and the cap still hold.
+      if (!sendMayHaveHappened(error))
+        await this.transactions.run((manager) => this.releaseSend(manager, reserved));
       throw this.providerFailure(error, 'start', user.id, verification);
+    }
+    if (reference && reference !== verification.providerReference) {
+      const sid = reference;
+      await this.transactions.run((manager) =>
+        this.verifications.setProviderReference(manager, verification.id, sid),
+      );
     }
     this.logEvent('verification.start', user.id, verification, 'sent', { channel });
     const now = this.clock.now();
@@ -188,23 +199,18 @@ export class PhoneVerificationService {
     const now = this.clock.now();
     const pending = await this.verifications.findPending(user.id);
     const live = pending && pending.expiresAt > now && pending.phoneE164 === user.phoneE164 ? pending : null;
+    if (!live)
+      return { phoneNumber: user.phoneE164, phoneNumberConfirmed: user.phoneConfirmed, pending: null };
+    const sends = await this.verifications.eventTimes(user.id, 'send', new Date(now.getTime() - HOUR_MS));
     return {
       phoneNumber: user.phoneE164,
       phoneNumberConfirmed: user.phoneConfirmed,
-      pending: live && {
+      pending: {
         channel: live.channel,
         to: maskPhoneNumber(live.phoneCountryCode, live.phoneNationalNumber),
         expiresInSeconds: secondsBetween(now, live.expiresAt),
-        resendAfterSeconds: live.lastSentAt
-          ? Math.max(
-              0,
-              secondsBetween(
-                now,
-                new Date(live.lastSentAt.getTime() + this.config.resendCooldownSeconds * 1000),
-              ),
-            )
-          : 0,
-        attemptsRemaining: Math.max(0, this.config.maxCheckAttempts - live.attempts),
+        resendAfterSeconds: Math.ceil(this.sendBlock(sends, now)?.seconds ?? 0),
+        attemptsRemaining: Math.max(0, this.config.maxCheckAttempts - live.failedAttempts),
       },
     };
   }
@@ -235,20 +241,10 @@ export class PhoneVerificationService {
         new Date(now.getTime() - HOUR_MS),
         manager,
       );
-      const lastSend = sends.at(-1);
-      if (lastSend) {
-        const wait = lastSend.getTime() + this.config.resendCooldownSeconds * 1000 - now.getTime();
-        if (wait > 0) {
-          throw new AppError('RESEND_TOO_SOON', 'A code was sent moments ago: wait before asking again', {
-            retryAfterSeconds: wait / 1000,
-          });
-        }
-      }
-      if (sends.length >= this.config.maxSendsPerHour) {
-        const oldest = sends[sends.length - this.config.maxSendsPerHour];
-        throw new AppError('SEND_LIMIT_REACHED', 'Too many codes were sent in the last hour', {
-          retryAfterSeconds: (oldest.getTime() + HOUR_MS - now.getTime()) / 1000,
-        });
+      const block = this.sendBlock(sends, now);
+      if (block) {
+        this.logger.warn({ event: 'verification.limit', userId, limit: block.code });
+        throw new AppError(block.code, SEND_BLOCK_MESSAGES[block.code], { retryAfterSeconds: block.seconds });
       }
 
       let verification = await this.verifications.findPending(userId, manager);
@@ -265,11 +261,7 @@ export class PhoneVerificationService {
       }
       let previous: SendState | null = null;
       if (verification) {
-        previous = {
-          channel: verification.channel,
-          sendCount: verification.sendCount,
-          lastSentAt: verification.lastSentAt,
-        };
+        previous = { channel: verification.channel, lastSentAt: verification.lastSentAt };
         await this.verifications.recordSend(manager, verification.id, channel, now);
         Object.assign(verification, { channel, lastSentAt: now, sendCount: verification.sendCount + 1 });
       } else {
@@ -296,13 +288,26 @@ export class PhoneVerificationService {
     });
   }
 
+  /** Whether the cooldown or the hourly cap holds back the next send, given the sends of the last hour. */
+  private sendBlock(sends: Date[], now: Date): { code: SendBlockCode; seconds: number } | null {
+    const lastSend = sends.at(-1);
+    const cooldownEnds = lastSend ? lastSend.getTime() + this.config.resendCooldownSeconds * 1000 : 0;
+    if (cooldownEnds > now.getTime())
+      return { code: 'RESEND_TOO_SOON', seconds: (cooldownEnds - now.getTime()) / 1000 };
+    const cap = this.config.maxSendsPerHour;
+    if (sends.length < cap) return null;
+    const oldest = sends[sends.length - cap];
+    return { code: 'SEND_LIMIT_REACHED', seconds: (oldest.getTime() + HOUR_MS - now.getTime()) / 1000 };
+  }
+
   /** A send the provider did not make consumes no slot. */
   private async releaseSend(
     manager: EntityManager,
     { verification, previous, eventId }: ReservedSend,
   ): Promise<void> {
     await this.verifications.removeEvent(manager, eventId);
-    if (previous) await this.verifications.restoreSendState(manager, verification.id, previous);
+    if (previous)
+      await this.verifications.undoSend(manager, verification.id, verification.lastSentAt!, previous);
     else await this.verifications.remove(manager, verification.id);
   }
 
@@ -323,6 +328,7 @@ export class PhoneVerificationService {
       cancelReason: null,
       providerReference: null,
       attempts: 0,
+      failedAttempts: 0,
       sendCount: 1,
       lastSentAt: now,
       expiresAt: new Date(now.getTime() + this.config.codeTtlSeconds * 1000),
@@ -359,8 +365,14 @@ export class PhoneVerificationService {
   /** Why a verification that looked pending could not take this check (a concurrent request changed it). */
   private async notCheckable(id: string): Promise<AppError> {
     const current = await this.verifications.findById(id);
-    if (current?.status === 'pending' || current?.cancelReason === 'too_many_attempts')
-      return this.tooManyAttempts();
+    if (current?.cancelReason === 'too_many_attempts') return this.tooManyAttempts();
+    if (current?.status === 'pending') {
+      if (current.failedAttempts >= this.config.maxCheckAttempts) return this.tooManyAttempts();
+      // Every remaining attempt is being checked by a concurrent request right now.
+      return new AppError('RATE_LIMITED', 'Other checks of this code are in progress, try again', {
+        retryAfterSeconds: 1,
+      });
+    }
     if (current?.status === 'expired') {
       return new AppError('VERIFICATION_EXPIRED', 'The code has expired: start a new verification');
     }
@@ -369,20 +381,20 @@ export class PhoneVerificationService {
 
   private async rejectWrongCode(userId: string, pending: PhoneVerification): Promise<never> {
     const now = this.clock.now();
-    const attempts = await this.transactions.run(async (manager) => {
+    const failedAttempts = await this.transactions.run(async (manager) => {
       await this.verifications.addEvent(manager, {
         verificationId: pending.id,
         userId,
         kind: 'failed_check',
         at: now,
       });
-      const current = await manager.findOneByOrFail(PhoneVerification, { id: pending.id });
-      if (current.attempts >= this.config.maxCheckAttempts) {
+      const failed = await this.verifications.recordWrongCode(manager, pending.id);
+      if (failed >= this.config.maxCheckAttempts) {
         await this.verifications.endPending(manager, pending.id, 'canceled', now, 'too_many_attempts');
       }
-      return current.attempts;
+      return failed;
     });
-    const attemptsRemaining = Math.max(0, this.config.maxCheckAttempts - attempts);
+    const attemptsRemaining = Math.max(0, this.config.maxCheckAttempts - failedAttempts);
     this.logEvent('verification.check', userId, pending, 'wrong_code', { attemptsRemaining });
     if (attemptsRemaining === 0) await this.cancelAtProvider(pending);
     throw new AppError('INVALID_CODE', 'The code is not correct', { extra: { attemptsRemaining } });
@@ -400,8 +412,9 @@ export class PhoneVerificationService {
       try {
         return await this.confirmOnce(userId, verification);
       } catch (error) {
-        if (error instanceof AppError || attempt >= CONFIRM_TRIES) throw error;
+        if (error instanceof AppError || attempt > CONFIRM_RETRY_DELAYS_MS.length) throw error;
         this.logger.warn({ event: 'verification.confirm_retry', userId, attempt, err: error });
+        await new Promise((resolve) => setTimeout(resolve, CONFIRM_RETRY_DELAYS_MS[attempt - 1]));
       }
     }
   }
@@ -439,7 +452,7 @@ export class PhoneVerificationService {
   }
 
   private async alreadyHandled(manager: EntityManager, userId: string): Promise<AppError> {
-    const user = await manager.findOneBy(User, { id: userId });
+    const user = await this.users.findByIdWith(manager, userId);
     if (user?.phoneConfirmed)
       return new AppError('PHONE_ALREADY_CONFIRMED', 'The phone number is already confirmed');
     return new AppError('NO_PENDING_VERIFICATION', 'There is no pending verification: start one first');
@@ -539,6 +552,20 @@ export class PhoneVerificationService {
       ...extra,
     });
   }
+}
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** A timeout or a connection lost without an answer: the provider may have sent (and billed) the code. */
+function sendMayHaveHappened(error: unknown): boolean {
+  if (!(error instanceof VerificationProviderError)) return false;
+  if (error.failure === 'timeout') return true;
+  const { upstreamStatus, upstreamCode } = error.detail;
+  return (
+    error.failure === 'provider_error' &&
+    upstreamStatus === undefined &&
+    !NOT_SENT_CODES.has(String(upstreamCode))
+  );
 }
 
 function destinationOf(verification: PhoneVerification): VerificationDestination {

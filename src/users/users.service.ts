@@ -47,6 +47,10 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
+  findByIdWith(manager: EntityManager, id: string): Promise<User | null> {
+    return manager.findOneBy(User, { id });
+  }
+
   /**
    * Reads the user and, on PostgreSQL, locks the row until the transaction ends, so that one user's
    * verification steps run one after the other. (SQLite transactions already run one at a time.)

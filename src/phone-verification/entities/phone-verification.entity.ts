@@ -34,8 +34,13 @@ export class PhoneVerification {
   @Column({ name: 'provider_reference', type: 'varchar', length: 64, nullable: true })
   providerReference: string | null;
 
+  /** Checks taken: wrong codes plus those still waiting for the provider (bounds provider calls). */
   @Column({ type: 'integer', default: 0 })
   attempts: number;
+
+  /** Wrong codes entered: the verification is cancelled when they reach the cap. */
+  @Column({ name: 'failed_attempts', type: 'integer', default: 0 })
+  failedAttempts: number;
 
   @Column({ name: 'send_count', type: 'integer', default: 0 })
   sendCount: number;
