@@ -9,6 +9,7 @@ export class LoginDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(254)
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'email must not contain control characters' })
   email: string;
 
