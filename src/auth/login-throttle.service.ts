@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { DEFAULT_IPV6_SUBNET_PREFIX, normalizeIp } from '@nestjs/throttler';
 import { createHash } from 'node:crypto';
 import { AppError } from '../common/app-error';
 import { COUNTER_STORE, CounterStore } from '../common/rate-limit/counter-store';
@@ -31,7 +32,10 @@ export class LoginThrottle {
     ].filter((counter) => counter !== null);
     if (over.length === 0) return;
     // A refused attempt is no failure: take its counts back.
-    await Promise.all([this.counters.decrement(emailKey(email)), this.counters.decrement(addressKey(address))]);
+    await Promise.all([
+      this.counters.decrement(emailKey(email)),
+      this.counters.decrement(addressKey(address)),
+    ]);
     const retryAfterSeconds = Math.max(...over.map((counter) => counter.resetInSeconds));
     this.logger.warn({ event: 'login.limited', retryAfterSeconds });
     throw new AppError('RATE_LIMITED', 'Too many failed logins, try again later', { retryAfterSeconds });
@@ -48,6 +52,7 @@ function emailKey(email: string): string {
   return `login-failures:email:${createHash('sha256').update(email.toLowerCase()).digest('base64url')}`;
 }
 
+// An IPv6 client owns at least a /64: counting per address would hand it endless fresh keys.
 function addressKey(address: string): string {
-  return `login-failures:address:${address}`;
+  return `login-failures:address:${normalizeIp(address, DEFAULT_IPV6_SUBNET_PREFIX)}`;
 }
