@@ -5,7 +5,10 @@ import { FieldError } from './error-body';
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
+    // A missing value fails every rule of its property; the one message that helps is that it is required.
+    const messages =
+      error.value === undefined ? [`${field} is required`] : Object.values(error.constraints ?? {});
+    const own = error.constraints ? [{ field, messages }] : [];
     return [...own, ...flatten(error.children ?? [], field)];
   });
 }
