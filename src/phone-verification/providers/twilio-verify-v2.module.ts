@@ -1,27 +1,22 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { HttpModule, HttpModuleOptions, HttpService } from '@nestjs/axios';
 import { Module, OnModuleDestroy } from '@nestjs/common';
-import { ConfigModule, ConfigType } from '@nestjs/config';
+import { ConfigType } from '@nestjs/config';
 import { verifyConfig } from '../../config/verify.config';
+import { destroyAgents, providerClientOptions } from './provider-http';
 import { TwilioVerifyV2Service } from './twilio-verify-v2.service';
 
-const verifyConfigModule = ConfigModule.forFeature(verifyConfig);
-
-/** Twilio Verify v2 adapter with its own HTTP client: base URL, Basic auth, timeout and keep-alive agents. */
+/**
+ * Twilio Verify v2 adapter with its own HTTP client: base URL, Basic auth, timeout, body limits and keep-alive
+ * agents. `verifyConfig` comes from the application's global ConfigModule.
+ */
 @Module({
   imports: [
-    verifyConfigModule,
     HttpModule.registerAsync({
-      imports: [verifyConfigModule],
       inject: [verifyConfig.KEY],
       useFactory: (config: ConfigType<typeof verifyConfig>): HttpModuleOptions => ({
+        ...providerClientOptions(config.timeoutMs),
         baseURL: config.v2.baseUrl,
         auth: { username: config.v2.accountSid, password: config.v2.authToken },
-        timeout: config.timeoutMs,
-        httpAgent: new http.Agent({ keepAlive: true, maxSockets: 50 }),
-        httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 50 }),
-        maxRedirects: 0,
       }),
     }),
   ],
@@ -32,9 +27,6 @@ export class TwilioVerifyV2Module implements OnModuleDestroy {
   constructor(private readonly httpService: HttpService) {}
 
   onModuleDestroy(): void {
-    const { httpAgent, httpsAgent } = this.httpService.axiosRef.defaults;
-    for (const agent of [httpAgent, httpsAgent]) {
-      if (agent instanceof http.Agent) agent.destroy();
-    }
+    destroyAgents(this.httpService);
   }
 }

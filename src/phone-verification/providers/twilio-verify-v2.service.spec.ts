@@ -1,9 +1,11 @@
 import * as http from 'node:http';
+import * as https from 'node:https';
+import { AddressInfo, Socket } from 'node:net';
 import { HttpService } from '@nestjs/axios';
 import { Logger } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { ConfigModule, ConfigType } from '@nestjs/config';
 import { Test, TestingModule } from '@nestjs/testing';
-import { AxiosError, AxiosHeaders, AxiosRequestConfig, AxiosResponse } from 'axios';
+import { AxiosError, AxiosHeaders, AxiosRequestConfig, AxiosResponse, CanceledError } from 'axios';
 import { Observable, of, throwError } from 'rxjs';
 import { FakeVerifyV2Server } from '../../../test/fakes/fake-verify-v2.server';
 import { verifyConfig } from '../../config/verify.config';
@@ -48,7 +50,8 @@ const config: ConfigType<typeof verifyConfig> = {
 type Reply =
   | { status: number; body: string; headers?: Record<string, string> }
   | { networkError: string }
-  | { thrown: Error };
+  | { thrown: Error }
+  | { hangUntilAborted: true };
 
 interface RecordedRequest {
   method: 'POST';
@@ -81,6 +84,14 @@ class FakeHttpService {
     if (!reply) return throwError(() => new Error(`unexpected request POST ${url}`));
     if ('thrown' in reply) return throwError(() => reply.thrown);
     const internalConfig = { ...requestConfig, headers: new AxiosHeaders() };
+    if ('hangUntilAborted' in reply) {
+      return new Observable<AxiosResponse<T>>((subscriber) => {
+        const signal = requestConfig.signal as AbortSignal | undefined;
+        const abort = () => subscriber.error(new CanceledError(undefined, undefined, internalConfig));
+        signal?.addEventListener('abort', abort);
+        return () => signal?.removeEventListener('abort', abort);
+      });
+    }
     if ('networkError' in reply) {
       return throwError(() => new AxiosError('network failure', reply.networkError, internalConfig));
     }
@@ -142,6 +153,50 @@ function setEnv(vars: Record<string, string>): () => void {
 }
 /* eslint-enable no-restricted-properties */
 
+/** The module with the application's global ConfigModule, which reads the environment when compiled. */
+function compileModule(): Promise<TestingModule> {
+  return Test.createTestingModule({
+    imports: [
+      ConfigModule.forRoot({ isGlobal: true, load: [verifyConfig], ignoreEnvFile: true }),
+      TwilioVerifyV2Module,
+    ],
+  }).compile();
+}
+
+/** A server that misbehaves on the wire the way `respond` says; `close` also ends the connections it holds. */
+async function startRawServer(
+  respond: (response: http.ServerResponse) => void,
+): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = http.createServer((_request, response) => respond(response));
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v2/`,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+/** Answers at once with headers and the start of a verification, then a byte every 50 ms; completes after 3 s. */
+function trickle(response: http.ServerResponse): void {
+  response.writeHead(201, { 'Content-Type': 'application/json' });
+  response.write(`{"sid":"${VERIFICATION_SID}","status":"pending"`);
+  const timer = setInterval(() => response.write(' '), 50);
+  const end = setTimeout(() => response.end('}'), 3000);
+  response.on('close', () => {
+    clearInterval(timer);
+    clearTimeout(end);
+  });
+}
+
 const v2Env = {
   VERIFY_PROVIDER: 'twilio-v2',
   TWILIO_ACCOUNT_SID: ACCOUNT_SID,
@@ -155,16 +210,20 @@ describe('TwilioVerifyV2Service', () => {
   let sleep: jest.SpyInstance<Promise<void>, [number]>;
   let logged: string[];
 
-  beforeEach(async () => {
-    httpService = new FakeHttpService();
+  async function createService(timeoutMs = config.timeoutMs): Promise<TwilioVerifyV2Service> {
     const moduleRef = await Test.createTestingModule({
       providers: [
         TwilioVerifyV2Service,
         { provide: HttpService, useValue: httpService },
-        { provide: verifyConfig.KEY, useValue: config },
+        { provide: verifyConfig.KEY, useValue: { ...config, timeoutMs } },
       ],
     }).compile();
-    service = moduleRef.get(TwilioVerifyV2Service);
+    return moduleRef.get(TwilioVerifyV2Service);
+  }
+
+  beforeEach(async () => {
+    httpService = new FakeHttpService();
+    service = await createService();
     sleep = jest
       .spyOn(service as unknown as { sleep(ms: number): Promise<void> }, 'sleep')
       .mockResolvedValue(undefined);
@@ -329,6 +388,60 @@ describe('TwilioVerifyV2Service', () => {
       expect(sleep).not.toHaveBeenCalled();
     });
 
+    it('gives every request a live abort signal of its own, retries included', async () => {
+      httpService.reply(tooManyRequests, created, json(200, { status: 'approved' }), json(200, {}));
+
+      await service.start({ to: TO, channel: 'sms', codeLength: 6 });
+      await service.check({ to: TO, code: CODE, reference: VERIFICATION_SID });
+      await service.cancel({ to: TO, reference: VERIFICATION_SID });
+
+      const signals = httpService.requests.map((request) => request.config.signal);
+      expect(signals).toHaveLength(4);
+      for (const signal of signals) {
+        expect(signal).toBeInstanceOf(AbortSignal);
+        expect(signal?.aborted).toBe(false);
+      }
+      expect(new Set(signals).size).toBe(4);
+    });
+
+    it.each([
+      [
+        'start',
+        (provider: TwilioVerifyV2Service) => provider.start({ to: TO, channel: 'sms', codeLength: 6 }),
+      ],
+      ['check', (provider: TwilioVerifyV2Service) => provider.check({ to: TO, code: CODE })],
+      [
+        'cancel',
+        (provider: TwilioVerifyV2Service) => provider.cancel({ to: TO, reference: VERIFICATION_SID }),
+      ],
+    ])('ends a %s that never completes with timeout once the timeout has passed', async (_, call) => {
+      const quick = await createService(50);
+      httpService.reply({ hangUntilAborted: true });
+      const startedAt = Date.now();
+
+      const error = await failureOf(call(quick));
+
+      expect(error.failure).toBe('timeout');
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(40);
+      expect(httpService.requests).toHaveLength(1);
+      expect(logged).toContainEqual(expect.stringMatching(/^warn: .*timeout \(ERR_CANCELED\)/));
+    });
+
+    it.each<[string, number | undefined]>([
+      ['Wed, 21 Oct 2015 07:28:00 GMT', 0],
+      ['Tue, 01 Jan 2030 00:01:30 GMT', 90],
+      [' 12 ', 12],
+      ['1.5', undefined],
+      ['soon', undefined],
+    ])('reads Retry-After %p as %p seconds', async (header, seconds) => {
+      jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2030-01-01T00:00:00Z'));
+      httpService.reply(twilioError(429, 60212, 'Too many concurrent requests', { 'Retry-After': header }));
+
+      const error = await failureOf(service.start({ to: TO, channel: 'sms', codeLength: 6 }));
+
+      expect(error.detail.retryAfterSeconds).toBe(seconds);
+    });
+
     it('rethrows anything that is not an AxiosError', async () => {
       const bug = new TypeError('a bug');
       httpService.reply({ thrown: bug });
@@ -402,16 +515,33 @@ describe('TwilioVerifyV2Service', () => {
       expect(httpService.requests[0].form).toEqual({ To: '+447700900123', Code: CODE });
     });
 
-    it.each(['pending', 'canceled', 'max_attempts_reached'])(
-      'answers wrong_code on a 2xx with status %s',
-      async (status) => {
-        httpService.reply(json(200, { status, valid: false }));
+    it.each([
+      ['pending', 'wrong_code'],
+      ['canceled', 'not_found'],
+      ['expired', 'not_found'],
+      ['max_attempts_reached', 'not_found'],
+      ['deleted', 'not_found'],
+      ['failed', 'not_found'],
+    ])('answers a 2xx with status %s as %s', async (status, outcome) => {
+      httpService.reply(json(200, { status, valid: false }));
 
-        await expect(service.check({ to: TO, code: CODE, reference: VERIFICATION_SID })).resolves.toBe(
-          'wrong_code',
-        );
-      },
-    );
+      await expect(service.check({ to: TO, code: CODE, reference: VERIFICATION_SID })).resolves.toBe(outcome);
+    });
+
+    it.each([
+      ['an unknown status', 'something_new'],
+      ['a status in another case', 'APPROVED'],
+      ['an empty status', ''],
+      ['an inherited property name', 'constructor'],
+      ['a status that is not a string', true],
+    ])('fails with provider_error on a 2xx with %s', async (_, status) => {
+      httpService.reply(json(200, { status, valid: true }));
+
+      await expect(service.check({ to: TO, code: CODE, reference: VERIFICATION_SID })).rejects.toMatchObject({
+        failure: 'provider_error',
+        detail: { upstreamStatus: 200 },
+      });
+    });
 
     it.each([
       ['20404', twilioError(404, 20404, 'The requested resource was not found')],
@@ -570,16 +700,18 @@ describe('TwilioVerifyV2Service', () => {
 });
 
 describe('TwilioVerifyV2Module', () => {
-  it('configures one HTTP client with the base URL, Basic auth, timeout and keep-alive agents', async () => {
+  it('configures one HTTP client with the base URL, Basic auth, timeout, body limits and keep-alive agents', async () => {
     const restore = setEnv({ ...v2Env, TWILIO_VERIFY_V2_BASE_URL: 'https://verify.example.test/v2' });
     try {
-      const moduleRef = await Test.createTestingModule({ imports: [TwilioVerifyV2Module] }).compile();
+      const moduleRef = await compileModule();
       const defaults = moduleRef.get(HttpService).axiosRef.defaults;
 
       expect(defaults.baseURL).toBe('https://verify.example.test/v2/');
       expect(defaults.auth).toEqual({ username: ACCOUNT_SID, password: AUTH_TOKEN });
       expect(defaults.timeout).toBe(5000);
       expect(defaults.maxRedirects).toBe(0);
+      expect(defaults.maxContentLength).toBe(64 * 1024);
+      expect(defaults.maxBodyLength).toBe(64 * 1024);
       expect(defaults.httpAgent).toBeInstanceOf(http.Agent);
       expect(defaults.httpAgent).toMatchObject({ keepAlive: true, maxSockets: 50 });
       expect(defaults.httpsAgent).toMatchObject({ keepAlive: true, maxSockets: 50 });
@@ -588,6 +720,25 @@ describe('TwilioVerifyV2Module', () => {
     } finally {
       restore();
     }
+  });
+
+  it('destroys its keep-alive agents when the module closes', async () => {
+    const restore = setEnv(v2Env);
+    let moduleRef: TestingModule;
+    try {
+      moduleRef = await compileModule();
+    } finally {
+      restore();
+    }
+    const { httpAgent, httpsAgent } = moduleRef.get(HttpService).axiosRef.defaults;
+    const destroyed = [
+      jest.spyOn(httpAgent as http.Agent, 'destroy'),
+      jest.spyOn(httpsAgent as https.Agent, 'destroy'),
+    ];
+
+    await moduleRef.close();
+
+    for (const destroy of destroyed) expect(destroy).toHaveBeenCalledTimes(1);
   });
 });
 
@@ -603,7 +754,7 @@ describe('against the fake Verify v2 server', () => {
       ...overrides,
     });
     try {
-      const moduleRef = await Test.createTestingModule({ imports: [TwilioVerifyV2Module] }).compile();
+      const moduleRef = await compileModule();
       modules.push(moduleRef);
       return moduleRef.get(TwilioVerifyV2Service);
     } finally {
@@ -696,6 +847,32 @@ describe('against the fake Verify v2 server', () => {
     await expect(service.start({ to: TO, channel: 'sms', codeLength: 6 })).rejects.toMatchObject({
       failure: 'timeout',
     });
+  });
+
+  it.each<[string, VerificationProviderFailure, (response: http.ServerResponse) => void]>([
+    ['trickles its body past the timeout', 'timeout', trickle],
+    [
+      'sends a verification over 64 KiB',
+      'provider_error',
+      (response) => {
+        response.writeHead(201, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ sid: VERIFICATION_SID, padding: 'x'.repeat(70 * 1024) }));
+      },
+    ],
+  ])('when the server %s, gives %s', async (_, failure, respond) => {
+    const server = await startRawServer(respond);
+    try {
+      const service = await compile({ TWILIO_VERIFY_V2_BASE_URL: server.baseUrl });
+      const startedAt = Date.now();
+
+      const error = await failureOf(service.start({ to: TO, channel: 'sms', codeLength: 6 }));
+
+      expect(error.failure).toBe(failure);
+      expect(Date.now() - startedAt).toBeLessThan(2000);
+    } finally {
+      await Promise.all(modules.splice(0).map((moduleRef) => moduleRef.close()));
+      await server.close();
+    }
   });
 
   it.each([

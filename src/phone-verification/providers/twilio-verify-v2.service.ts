@@ -1,9 +1,17 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { AxiosError, AxiosRequestConfig, AxiosResponse, isAxiosError } from 'axios';
+import { AxiosError, AxiosRequestConfig, isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { verifyConfig } from '../../config/verify.config';
+import {
+  deadline,
+  isTimeout,
+  JsonObject,
+  parseJsonObject,
+  retryAfterSeconds,
+  TEXT_RESPONSE,
+} from './provider-http';
 import {
   CancelVerificationRequest,
   Channel,
@@ -17,8 +25,6 @@ import {
 } from './verification-provider.interface';
 
 type Operation = 'start' | 'check' | 'cancel';
-
-type JsonObject = Record<string, unknown>;
 
 /** A 2xx answer (body undefined when it is not a JSON object), or Verify's "no such verification". */
 type Answer = { found: true; status: number; body: JsonObject | undefined } | { found: false };
@@ -39,7 +45,19 @@ const INVALID_PARAMETER_CODE = 60200;
 const BAD_CREDENTIALS_CODE = 20003;
 const TOO_MANY_REQUESTS_CODE = 20429;
 
-const TIMEOUT_ERROR_CODES = new Set<string>(['ECONNABORTED', 'ETIMEDOUT', AxiosError.ERR_CANCELED]);
+/**
+ * The outcome of each `status` a 2xx check may carry: a wrong code leaves the verification `pending`; the others
+ * mean it is over. A status not listed is not understood and fails with provider_error.
+ */
+const OUTCOME_BY_CHECK_STATUS: ReadonlyMap<string, CheckVerificationOutcome> = new Map([
+  ['approved', 'approved'],
+  ['pending', 'wrong_code'],
+  ['canceled', 'not_found'],
+  ['expired', 'not_found'],
+  ['max_attempts_reached', 'not_found'],
+  ['deleted', 'not_found'],
+  ['failed', 'not_found'],
+]);
 
 const MAX_RETRIES = 2;
 const RETRY_BASE_MS = 100;
@@ -47,8 +65,7 @@ const MAX_RETRY_AFTER_MS = 1000;
 
 const REQUEST_OPTIONS: AxiosRequestConfig<string> = {
   headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-  responseType: 'text',
-  transformResponse: [(data: unknown) => data],
+  ...TEXT_RESPONSE,
 };
 
 @Injectable()
@@ -81,10 +98,11 @@ export class TwilioVerifyV2Service implements VerificationProvider {
     const answer = await this.post('check', `${this.servicePath()}/VerificationCheck`, form);
     if (!answer.found) return 'not_found';
     const status = answer.body?.status;
-    if (typeof status !== 'string') {
+    const outcome = typeof status === 'string' ? OUTCOME_BY_CHECK_STATUS.get(status) : undefined;
+    if (outcome === undefined) {
       throw this.failure('check', 'provider_error', { upstreamStatus: answer.status });
     }
-    return status === 'approved' ? 'approved' : 'wrong_code';
+    return outcome;
   }
 
   async cancel(request: CancelVerificationRequest): Promise<void> {
@@ -106,9 +124,12 @@ export class TwilioVerifyV2Service implements VerificationProvider {
     for (let attempt = 0; ; attempt++) {
       try {
         const response = await firstValueFrom(
-          this.httpService.post<string>(path, form.toString(), REQUEST_OPTIONS),
+          this.httpService.post<string>(path, form.toString(), {
+            ...REQUEST_OPTIONS,
+            ...deadline(this.config.timeoutMs),
+          }),
         );
-        return { found: true, status: response.status, body: parseObject(response.data) };
+        return { found: true, status: response.status, body: parseJsonObject(response.data) };
       } catch (error) {
         if (!isAxiosError(error)) throw error;
         const delay = this.retryDelay(error, attempt);
@@ -122,9 +143,8 @@ export class TwilioVerifyV2Service implements VerificationProvider {
   private retryDelay(error: AxiosError, attempt: number): number | undefined {
     const response = error.response;
     if (attempt >= MAX_RETRIES || response?.status !== 429) return undefined;
-    if (readCode(parseObject(response.data)) !== TOO_MANY_REQUESTS_CODE) return undefined;
-    const retryAfterSeconds = readRetryAfter(response);
-    const retryAfterMs = (retryAfterSeconds ?? 0) * 1000;
+    if (readCode(parseJsonObject(response.data)) !== TOO_MANY_REQUESTS_CODE) return undefined;
+    const retryAfterMs = (retryAfterSeconds(response) ?? 0) * 1000;
     if (retryAfterMs > MAX_RETRY_AFTER_MS) return undefined;
     const backoffMs = RETRY_BASE_MS * 2 ** attempt * (1 + 2 * Math.random());
     return Math.max(Math.round(backoffMs), retryAfterMs);
@@ -133,15 +153,13 @@ export class TwilioVerifyV2Service implements VerificationProvider {
   private answerFromError(operation: Operation, error: AxiosError): Answer {
     const response = error.response;
     if (!response) {
-      const code = error.code ?? 'unknown';
-      const failure = TIMEOUT_ERROR_CODES.has(code) ? 'timeout' : 'provider_error';
-      this.logger.warn(`Verify v2 ${operation} failed: ${failure} (${code})`);
+      const failure = isTimeout(error) ? 'timeout' : 'provider_error';
+      this.logger.warn(`Verify v2 ${operation} failed: ${failure} (${error.code ?? 'unknown'})`);
       throw new VerificationProviderError(failure);
     }
     const upstreamStatus = response.status;
-    const body = parseObject(response.data);
+    const body = parseJsonObject(response.data);
     const upstreamCode = readCode(body);
-    const retryAfterSeconds = readRetryAfter(response);
     if (
       operation !== 'start' &&
       upstreamStatus < 500 &&
@@ -152,7 +170,7 @@ export class TwilioVerifyV2Service implements VerificationProvider {
     throw this.failure(operation, failureFor(upstreamStatus, upstreamCode, body), {
       upstreamCode,
       upstreamStatus,
-      retryAfterSeconds,
+      retryAfterSeconds: retryAfterSeconds(response),
     });
   }
 
@@ -192,30 +210,9 @@ function isAboutTo(body: JsonObject | undefined): boolean {
   return param === 'To' || (typeof message === 'string' && /\bTo\b/.test(message));
 }
 
-function parseObject(data: unknown): JsonObject | undefined {
-  if (typeof data !== 'string') return undefined;
-  try {
-    const parsed: unknown = JSON.parse(data);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as JsonObject)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function readCode(body: JsonObject | undefined): number | undefined {
   const code = body?.code;
   if (typeof code === 'number' && Number.isInteger(code)) return code;
   if (typeof code === 'string' && /^\d+$/.test(code)) return Number(code);
   return undefined;
-}
-
-function readRetryAfter(response: AxiosResponse): number | undefined {
-  const header: unknown = response.headers?.['retry-after'];
-  if (typeof header !== 'string' && typeof header !== 'number') return undefined;
-  const value = String(header).trim();
-  if (/^\d+$/.test(value)) return Number(value);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }

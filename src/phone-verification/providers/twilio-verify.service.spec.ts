@@ -1,10 +1,11 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { AddressInfo, Socket } from 'node:net';
 import { HttpService } from '@nestjs/axios';
 import { Logger } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { ConfigModule, ConfigType } from '@nestjs/config';
 import { Test, TestingModule } from '@nestjs/testing';
-import { AxiosError, AxiosHeaders, AxiosRequestConfig, AxiosResponse } from 'axios';
+import { AxiosError, AxiosHeaders, AxiosRequestConfig, AxiosResponse, CanceledError } from 'axios';
 import { Observable, of, throwError } from 'rxjs';
 import { FakeVerifyV1Server } from '../../../test/fakes/fake-verify-v1.server';
 import { verifyConfig } from '../../config/verify.config';
@@ -42,6 +43,19 @@ function configWith(
     maxFailedChecksPerDay: 15,
     allowedCountries: [],
   };
+}
+
+/** The module with the application's global ConfigModule, the verify settings replaced by `config`. */
+function compileModule(config: ConfigType<typeof verifyConfig>): Promise<TestingModule> {
+  return Test.createTestingModule({
+    imports: [
+      ConfigModule.forRoot({ isGlobal: true, load: [verifyConfig], ignoreEnvFile: true }),
+      TwilioVerifyModule,
+    ],
+  })
+    .overrideProvider(verifyConfig.KEY)
+    .useValue(config)
+    .compile();
 }
 
 function reply(status: number, body: unknown, headers: Record<string, string> = {}): AxiosResponse<string> {
@@ -87,25 +101,83 @@ class FakeHttpService {
     }
   }
 
+  /** Like axios on a request that never gets its answer: nothing until the request's signal aborts it. */
+  hangUntilAborted(): void {
+    this.request.mockImplementationOnce(
+      (config) =>
+        new Observable<AxiosResponse<string>>((subscriber) => {
+          const signal = config.signal as AbortSignal | undefined;
+          const abort = () => subscriber.error(new CanceledError(undefined, undefined, config));
+          signal?.addEventListener('abort', abort);
+          return () => signal?.removeEventListener('abort', abort);
+        }),
+    );
+  }
+
   lastRequest(): AxiosRequestConfig {
     expect(this.request).toHaveBeenCalled();
     return this.request.mock.calls[this.request.mock.calls.length - 1][0];
   }
 }
 
+/** A server that misbehaves on the wire the way `respond` says; `close` also ends the connections it holds. */
+async function startRawServer(
+  respond: (response: http.ServerResponse) => void,
+): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = http.createServer((_request, response) => respond(response));
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/`,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+/** Answers at once with headers and the start of a success, then a byte every 50 ms; completes after 3 s. */
+function trickle(response: http.ServerResponse): void {
+  response.writeHead(200, { 'Content-Type': 'application/json' });
+  response.write('{"success":true');
+  const timer = setInterval(() => response.write(' '), 50);
+  const end = setTimeout(() => response.end('}'), 3000);
+  response.on('close', () => {
+    clearInterval(timer);
+    clearTimeout(end);
+  });
+}
+
 describe('TwilioVerifyService', () => {
   let httpFake: FakeHttpService;
   let service: TwilioVerifyService;
+
+  async function createService(timeoutMs = 5000): Promise<TwilioVerifyService> {
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        TwilioVerifyService,
+        { provide: HttpService, useValue: httpFake },
+        {
+          provide: verifyConfig.KEY,
+          useValue: configWith({ baseUrl: 'https://authy.test/', apiKey: API_KEY }, timeoutMs),
+        },
+      ],
+    }).compile();
+    return moduleRef.get(TwilioVerifyService);
+  }
 
   beforeEach(async () => {
     httpFake = new FakeHttpService();
     httpFake.request.mockImplementation(() => {
       throw new Error('unexpected HTTP request');
     });
-    const moduleRef = await Test.createTestingModule({
-      providers: [TwilioVerifyService, { provide: HttpService, useValue: httpFake }],
-    }).compile();
-    service = moduleRef.get(TwilioVerifyService);
+    service = await createService();
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
@@ -237,6 +309,43 @@ describe('TwilioVerifyService', () => {
     });
   });
 
+  describe('total deadline', () => {
+    it('gives every request a live abort signal, a fresh one for the retried check', async () => {
+      httpFake.answer(
+        reply(200, { success: true }),
+        networkError('ECONNREFUSED'),
+        reply(200, { success: true }),
+      );
+
+      await service.start(startRequest);
+      await service.check(checkRequest);
+
+      const signals = httpFake.request.mock.calls.map(([config]) => config.signal);
+      expect(signals).toHaveLength(3);
+      for (const signal of signals) {
+        expect(signal).toBeInstanceOf(AbortSignal);
+        expect(signal?.aborted).toBe(false);
+      }
+      expect(new Set(signals).size).toBe(3);
+    });
+
+    it.each([
+      ['start', (provider: TwilioVerifyService) => provider.start(startRequest)],
+      ['check', (provider: TwilioVerifyService) => provider.check(checkRequest)],
+    ])('ends a %s that never completes with timeout once the timeout has passed', async (_, call) => {
+      const quick = await createService(50);
+      httpFake.hangUntilAborted();
+      const startedAt = Date.now();
+
+      const error = await failureOf(call(quick));
+
+      expect(error.failure).toBe('timeout');
+      expect(error.detail.upstreamCode).toBe('ERR_CANCELED');
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(40);
+      expect(httpFake.request).toHaveBeenCalledTimes(1);
+    });
+  });
+
   describe.each([
     ['start', () => service.start(startRequest)],
     ['check', () => service.check(checkRequest)],
@@ -272,6 +381,22 @@ describe('TwilioVerifyService', () => {
 
       expect(error.failure).toBe('rate_limited');
       expect(error.detail.retryAfterSeconds).toBe(30);
+    });
+
+    it.each<[string, number | undefined]>([
+      ['Wed, 21 Oct 2015 07:28:00 GMT', 0],
+      ['Tue, 01 Jan 2030 00:01:30 GMT', 90],
+      [' 12 ', 12],
+      ['1.5', undefined],
+      ['soon', undefined],
+    ])('reads Retry-After %p as %p seconds', async (header, seconds) => {
+      jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2030-01-01T00:00:00Z'));
+      httpFake.answer(reply(429, upstreamError('60003'), { 'Retry-After': header }));
+
+      const error = await failureOf(call());
+
+      expect(error.failure).toBe('rate_limited');
+      expect(error.detail.retryAfterSeconds).toBe(seconds);
     });
 
     it('logs an invalid API key at error level', async () => {
@@ -344,11 +469,10 @@ describe('TwilioVerifyService', () => {
 });
 
 describe('TwilioVerifyModule', () => {
-  it('configures one HTTP client with base URL, API key header, timeout and keep-alive agents', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [TwilioVerifyModule] })
-      .overrideProvider(verifyConfig.KEY)
-      .useValue(configWith({ baseUrl: 'https://authy.example.test/', apiKey: API_KEY }, 1234))
-      .compile();
+  it('configures one HTTP client with base URL, API key header, timeout, body limits and keep-alive agents', async () => {
+    const moduleRef = await compileModule(
+      configWith({ baseUrl: 'https://authy.example.test/', apiKey: API_KEY }, 1234),
+    );
     try {
       const defaults = moduleRef.get(HttpService).axiosRef.defaults;
 
@@ -356,6 +480,8 @@ describe('TwilioVerifyModule', () => {
       expect(defaults.headers['X-Authy-API-Key']).toBe(API_KEY);
       expect(defaults.timeout).toBe(1234);
       expect(defaults.maxRedirects).toBe(0);
+      expect(defaults.maxContentLength).toBe(64 * 1024);
+      expect(defaults.maxBodyLength).toBe(64 * 1024);
       expect(defaults.httpAgent).toBeInstanceOf(http.Agent);
       expect(defaults.httpAgent).toMatchObject({ keepAlive: true, maxSockets: 50 });
       expect(defaults.httpsAgent).toBeInstanceOf(https.Agent);
@@ -365,6 +491,21 @@ describe('TwilioVerifyModule', () => {
       await moduleRef.close();
     }
   });
+
+  it('destroys its keep-alive agents when the module closes', async () => {
+    const moduleRef = await compileModule(
+      configWith({ baseUrl: 'https://authy.example.test/', apiKey: API_KEY }),
+    );
+    const { httpAgent, httpsAgent } = moduleRef.get(HttpService).axiosRef.defaults;
+    const destroyed = [
+      jest.spyOn(httpAgent as http.Agent, 'destroy'),
+      jest.spyOn(httpsAgent as https.Agent, 'destroy'),
+    ];
+
+    await moduleRef.close();
+
+    for (const destroy of destroyed) expect(destroy).toHaveBeenCalledTimes(1);
+  });
 });
 
 describe('against the fake Verify v1 server', () => {
@@ -373,10 +514,7 @@ describe('against the fake Verify v1 server', () => {
   let service: TwilioVerifyService;
 
   async function compile(apiKey: string): Promise<TestingModule> {
-    return Test.createTestingModule({ imports: [TwilioVerifyModule] })
-      .overrideProvider(verifyConfig.KEY)
-      .useValue(configWith({ baseUrl: fake.baseUrl, apiKey }, 300))
-      .compile();
+    return compileModule(configWith({ baseUrl: fake.baseUrl, apiKey }, 300));
   }
 
   beforeAll(async () => {
@@ -441,6 +579,29 @@ describe('against the fake Verify v1 server', () => {
     expect(Date.now() - startedAt).toBeLessThan(2000);
   });
 
+  it.each<[string, VerificationProviderFailure, (response: http.ServerResponse) => void]>([
+    ['trickles its body past the timeout', 'timeout', trickle],
+    [
+      'sends a success over 64 KiB',
+      'provider_error',
+      (response) => response.end(JSON.stringify({ success: true, padding: 'x'.repeat(70 * 1024) })),
+    ],
+  ])('when the server %s, gives %s', async (_, failure, respond) => {
+    const server = await startRawServer(respond);
+    const misbehaving = await compileModule(configWith({ baseUrl: server.baseUrl, apiKey: API_KEY }, 300));
+    try {
+      const startedAt = Date.now();
+
+      const error = await failureOf(misbehaving.get(TwilioVerifyService).start(startRequest));
+
+      expect(error.failure).toBe(failure);
+      expect(Date.now() - startedAt).toBeLessThan(2000);
+    } finally {
+      await misbehaving.close();
+      await server.close();
+    }
+  });
+
   it.each(['garbage', 'status500', 'successFalse'] as const)('gives provider_error on %s', async (mode) => {
     fake.failNext(mode);
 
@@ -468,10 +629,9 @@ describe('against the fake Verify v1 server', () => {
 
   it('retries a check once, and a start never, when nothing listens', async () => {
     const closed = await FakeVerifyV1Server.start({ apiKey: API_KEY });
-    const unreachableModule = await Test.createTestingModule({ imports: [TwilioVerifyModule] })
-      .overrideProvider(verifyConfig.KEY)
-      .useValue(configWith({ baseUrl: closed.baseUrl, apiKey: API_KEY }, 300))
-      .compile();
+    const unreachableModule = await compileModule(
+      configWith({ baseUrl: closed.baseUrl, apiKey: API_KEY }, 300),
+    );
     await closed.close();
     try {
       const requests = jest.spyOn(unreachableModule.get(HttpService), 'request');

@@ -1,7 +1,18 @@
 import { HttpService } from '@nestjs/axios';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { AxiosError, AxiosRequestConfig, AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
+import { verifyConfig } from '../../config/verify.config';
+import {
+  deadline,
+  isTimeout,
+  JsonObject,
+  parseJsonObject,
+  retryAfterSeconds,
+  TEXT_RESPONSE,
+  wasNotSent,
+} from './provider-http';
 import {
   CancelVerificationRequest,
   Channel,
@@ -28,15 +39,11 @@ const INVALID_API_KEY = '60001';
 const WRONG_CODE = '60022';
 const NOTHING_PENDING = '60023';
 
-/** Connection errors raised before any byte of the request left: retrying them cannot send twice. */
-const NOT_SENT_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-const TIMEOUT_ERROR_CODES = new Set([AxiosError.ECONNABORTED, AxiosError.ETIMEDOUT, AxiosError.ERR_CANCELED]);
-
 type Operation = 'start' | 'check';
 
 interface UpstreamReply {
   status: number;
-  body: Record<string, unknown> | undefined;
+  body: JsonObject | undefined;
   errorCode: string | undefined;
   retryAfterSeconds: number | undefined;
 }
@@ -48,7 +55,10 @@ export class TwilioVerifyService implements VerificationProvider {
   readonly channels: readonly Channel[] = ['sms', 'call'];
   private readonly logger = new Logger(TwilioVerifyService.name);
 
-  constructor(private readonly http: HttpService) {}
+  constructor(
+    private readonly http: HttpService,
+    @Inject(verifyConfig.KEY) private readonly config: ConfigType<typeof verifyConfig>,
+  ) {}
 
   async start(request: StartVerificationRequest): Promise<StartVerificationResult> {
     if (!this.channels.includes(request.channel)) {
@@ -119,8 +129,8 @@ export class TwilioVerifyService implements VerificationProvider {
       const response = await firstValueFrom(
         this.http.request<string>({
           ...config,
-          responseType: 'text',
-          transformResponse: [(data: unknown) => data],
+          ...TEXT_RESPONSE,
+          ...deadline(this.config.timeoutMs),
           validateStatus: () => true,
         }),
       );
@@ -129,11 +139,10 @@ export class TwilioVerifyService implements VerificationProvider {
       if (!(error instanceof AxiosError)) {
         throw error;
       }
-      if (options.retryNotSent && error.code !== undefined && NOT_SENT_ERROR_CODES.has(error.code)) {
+      if (options.retryNotSent && wasNotSent(error)) {
         return this.send(operation, config, { retryNotSent: false });
       }
-      const failure =
-        error.code !== undefined && TIMEOUT_ERROR_CODES.has(error.code) ? 'timeout' : 'provider_error';
+      const failure = isTimeout(error) ? 'timeout' : 'provider_error';
       throw this.failure(operation, failure, { upstreamCode: error.code });
     }
   }
@@ -166,7 +175,7 @@ export class TwilioVerifyService implements VerificationProvider {
 }
 
 function readReply(response: AxiosResponse<unknown>): UpstreamReply {
-  const body = parseObject(response.data);
+  const body = parseJsonObject(response.data);
   const rawCode = body?.error_code;
   const errorCode =
     typeof rawCode === 'string' && rawCode.trim() !== ''
@@ -178,34 +187,6 @@ function readReply(response: AxiosResponse<unknown>): UpstreamReply {
     status: response.status,
     body,
     errorCode,
-    retryAfterSeconds: parseRetryAfter(headerValue(response, 'retry-after')),
+    retryAfterSeconds: retryAfterSeconds(response),
   };
-}
-
-function parseObject(data: unknown): Record<string, unknown> | undefined {
-  if (typeof data !== 'string') {
-    return undefined;
-  }
-  try {
-    const parsed: unknown = JSON.parse(data);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function headerValue(response: AxiosResponse<unknown>, name: string): unknown {
-  const headers: unknown = response.headers;
-  if (typeof headers !== 'object' || headers === null) {
-    return undefined;
-  }
-  const entry = Object.entries(headers).find(([key]) => key.toLowerCase() === name);
-  return entry?.[1];
-}
-
-function parseRetryAfter(value: unknown): number | undefined {
-  const text = typeof value === 'number' ? String(value) : value;
-  return typeof text === 'string' && /^\s*\d+\s*$/.test(text) ? Number(text) : undefined;
 }
