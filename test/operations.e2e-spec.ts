@@ -171,7 +171,12 @@ describe(`operations (${DATABASE_LABEL})`, () => {
 
     it('trip the per-address request limit at the same count as one instance', async () => {
       const sqliteFile = tempSqliteFile();
-      const env = { REDIS_URL, REDIS_KEY_PREFIX: redisPrefix(), THROTTLE_LIMIT: '4', THROTTLE_TTL_SECONDS: '60' };
+      const env = {
+        REDIS_URL,
+        REDIS_KEY_PREFIX: redisPrefix(),
+        THROTTLE_LIMIT: '4',
+        THROTTLE_TTL_SECONDS: '60',
+      };
       try {
         const one = await start({ env, sqliteFile });
         const two = await start({ env, sqliteFile });
