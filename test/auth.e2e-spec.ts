@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { User } from '../src/users/entities/user.entity';
+import { UsersService } from '../src/users/users.service';
 import { createTestApp, DATABASE_LABEL, registerUser, TestApp, uniqueEmail } from './utils/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -249,6 +250,20 @@ describe(`login failure limit (${DATABASE_LABEL})`, () => {
 
   afterAll(async () => {
     await testApp.close();
+  });
+
+  it('does not count logins the database could not judge as failures', async () => {
+    const { email, password } = await registerUser(testApp);
+    const users = testApp.app.get(UsersService);
+    const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const lookup = jest.spyOn(users, 'findByEmailWithPasswordHash');
+    for (let i = 0; i < 5; i++) lookup.mockRejectedValueOnce(outage);
+    for (let i = 0; i < 5; i++) {
+      const failed = await testApp.http().post('/auth/login').send({ email, password }).expect(503);
+      expect(failed.body.code).toBe('SERVICE_UNAVAILABLE');
+    }
+    lookup.mockRestore();
+    await testApp.http().post('/auth/login').send({ email, password }).expect(200);
   });
 
   it('counts parallel attempts before checking them: 20 at once evaluate at most the limit', async () => {

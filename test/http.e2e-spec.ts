@@ -68,6 +68,16 @@ describe(`HTTP edge (${DATABASE_LABEL})`, () => {
     expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('parses an application/*+json body like application/json', async () => {
+    const response = await testApp
+      .http()
+      .post('/auth/login')
+      .set('Content-Type', 'application/vnd.api+json; charset=utf-8')
+      .send(JSON.stringify({ email: 'nobody-json@example.com', password: PASSWORD }));
+
+    expectError(response, 401, 'INVALID_CREDENTIALS');
+  });
+
   it.each([
     ['__proto__', `{"email":"proto@example.com","password":"${PASSWORD}","__proto__":{"isAdmin":true}}`],
     [

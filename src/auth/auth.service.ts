@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { UserResponseDto } from '../users/dto/user-response.dto';
+import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { AccessTokenService } from './access-token.service';
 import { AuthResponseDto } from './dto/auth-response.dto';
@@ -31,10 +32,17 @@ export class AuthService {
    */
   async login(email: string, password: string, address: string): Promise<AuthResponseDto> {
     await this.throttle.begin(email, address);
-    const user = await this.users.findByEmailWithPasswordHash(email);
-    const valid = user?.passwordHash
-      ? await this.hasher.verify(user.passwordHash, password)
-      : await this.hasher.verifyAgainstDummy(password);
+    let user: User | null;
+    let valid: boolean;
+    try {
+      user = await this.users.findByEmailWithPasswordHash(email);
+      valid = user?.passwordHash
+        ? await this.hasher.verify(user.passwordHash, password)
+        : await this.hasher.verifyAgainstDummy(password);
+    } catch (error) {
+      await this.throttle.abandon(email, address).catch(() => undefined);
+      throw error;
+    }
     if (!user || !valid) {
       this.logger.log({ event: 'login', userId: user?.id, outcome: 'invalid_credentials' });
       throw new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect');

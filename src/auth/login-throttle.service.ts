@@ -41,6 +41,14 @@ export class LoginThrottle {
     throw new AppError('RATE_LIMITED', 'Too many failed logins, try again later', { retryAfterSeconds });
   }
 
+  /** The attempt could not be judged (the database failed): it is no failure. */
+  async abandon(email: string, address: string): Promise<void> {
+    await Promise.all([
+      this.counters.decrement(emailKey(email)),
+      this.counters.decrement(addressKey(address)),
+    ]);
+  }
+
   /** A successful login clears its email's failures and takes its own count back from the address. */
   async succeeded(email: string, address: string): Promise<void> {
     await Promise.all([this.counters.delete(emailKey(email)), this.counters.decrement(addressKey(address))]);

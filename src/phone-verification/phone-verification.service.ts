@@ -63,6 +63,8 @@ interface ReservedSend {
   /** The send state before this send, or null when this send created the verification. */
   previous: SendState | null;
   eventId: string;
+  /** When the next send will be allowed, counting this one. */
+  resendAfterSeconds: number;
 }
 
 /**
@@ -143,7 +145,7 @@ export class PhoneVerificationService {
       channel,
       to: maskPhoneNumber(verification.phoneCountryCode, verification.phoneNationalNumber),
       expiresInSeconds: secondsBetween(now, verification.expiresAt),
-      resendAfterSeconds: this.config.resendCooldownSeconds,
+      resendAfterSeconds: reserved.resendAfterSeconds,
     };
   }
 
@@ -284,7 +286,8 @@ export class PhoneVerificationService {
         channel,
         at: now,
       });
-      return { verification, previous, eventId };
+      const resendAfterSeconds = Math.ceil(this.sendBlock([...sends, now], now)?.seconds ?? 0);
+      return { verification, previous, eventId, resendAfterSeconds };
     });
   }
 
@@ -410,7 +413,7 @@ export class PhoneVerificationService {
   ): Promise<CheckVerificationResponseDto> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.confirmOnce(userId, verification);
+        return await this.confirmOnce(userId, verification, attempt > 1);
       } catch (error) {
         if (error instanceof AppError || attempt > CONFIRM_RETRY_DELAYS_MS.length) throw error;
         this.logger.warn({ event: 'verification.confirm_retry', userId, attempt, err: error });
@@ -422,16 +425,24 @@ export class PhoneVerificationService {
   private async confirmOnce(
     userId: string,
     verification: PhoneVerification,
+    retrying: boolean,
   ): Promise<CheckVerificationResponseDto> {
     const now = this.clock.now();
+    let user: User | null;
     try {
-      await this.transactions.run(async (manager) => {
+      user = await this.transactions.run(async (manager) => {
+        // The user's row first, as a start locks it: two transactions never take the locks in opposite order.
+        const locked = await this.users.findByIdForUpdate(manager, userId);
         if (!(await this.verifications.approve(manager, verification.id, now))) {
+          // A retry whose first commit went through although its answer was lost: the approval stands.
+          if (retrying && locked?.phoneConfirmed && locked.phoneE164 === verification.phoneE164)
+            return locked;
           throw await this.alreadyHandled(manager, userId);
         }
         if (!(await this.users.confirmPhone(manager, userId, verification.phoneE164, now))) {
           throw await this.alreadyHandled(manager, userId);
         }
+        return this.users.findByIdWith(manager, userId);
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -441,7 +452,6 @@ export class PhoneVerificationService {
       this.logEvent('verification.check', userId, verification, 'number_taken');
       throw new AppError('PHONE_NUMBER_TAKEN', 'Another account has already confirmed this phone number');
     }
-    const user = await this.users.findById(userId);
     if (!user) throw new AppError('UNAUTHORIZED', 'The account no longer exists');
     this.logEvent('verification.check', userId, verification, 'approved');
     return {

@@ -9,6 +9,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const parseJson = json({
+  type: ['application/json', 'application/*+json'],
   limit: MAX_BODY_BYTES,
   strict: false,
   reviver: (key, value: unknown) => {

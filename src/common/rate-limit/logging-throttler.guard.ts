@@ -1,12 +1,10 @@
-import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
 
 /** The per-address request limit of every route, with one structured event per limit hit. */
 @Injectable()
 export class LoggingThrottlerGuard extends ThrottlerGuard {
-  private readonly limitLogger = new Logger('RateLimit');
-
   protected override async throwThrottlingException(
     context: ExecutionContext,
     detail: ThrottlerLimitDetail,

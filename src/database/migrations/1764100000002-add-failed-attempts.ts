@@ -12,6 +12,8 @@ export class AddFailedAttempts1764100000002 implements MigrationInterface {
       'phone_verifications',
       new TableColumn({ name: 'failed_attempts', type: 'integer', default: 0 }),
     );
+    // Until now every attempt taken was a judged wrong code (or an approval, which ends the verification).
+    await queryRunner.query('UPDATE phone_verifications SET failed_attempts = attempts');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -155,7 +155,7 @@ export class TwilioVerifyV2Service implements VerificationProvider {
     if (!response) {
       const failure = isTimeout(error) ? 'timeout' : 'provider_error';
       this.logger.warn(`Verify v2 ${operation} failed: ${failure} (${error.code ?? 'unknown'})`);
-      throw new VerificationProviderError(failure);
+      throw new VerificationProviderError(failure, { upstreamCode: error.code });
     }
     const upstreamStatus = response.status;
     const body = parseJsonObject(response.data);
