@@ -30,8 +30,8 @@ export class PhoneVerificationRepository {
     return manager.findOneBy(PhoneVerification, { userId, status: 'pending' });
   }
 
-  findById(id: string): Promise<PhoneVerification | null> {
-    return this.dataSource.manager.findOneBy(PhoneVerification, { id });
+  findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<PhoneVerification | null> {
+    return manager.findOneBy(PhoneVerification, { id });
   }
 
   async insert(manager: EntityManager, verification: PhoneVerification): Promise<void> {

@@ -572,6 +572,19 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       await expect(service.start(changed, {})).resolves.toMatchObject({ status: 'pending' });
     });
 
+    it('does not let parallel wrong codes overshoot the daily cap', async () => {
+      await h.dataSource.destroy();
+      h = await createHarness({ maxFailedChecksPerDay: 3 });
+      ({ service, users, clock, provider } = h);
+      const user = await userWithPhone();
+      await service.start(user, {});
+
+      await Promise.allSettled(Array.from({ length: 10 }, () => service.check(user.id, WRONG_CODE)));
+
+      expect(provider.checks).toHaveLength(3);
+      expect((await rejectionOf(service.check(user.id, CODE))).code).toBe('TOO_MANY_ATTEMPTS');
+    });
+
     it('answers PHONE_NUMBER_TAKEN when another account confirmed the number first; this one stays unconfirmed', async () => {
       const ada = await userWithPhone('ada@example.com', OTHER_MOBILE);
       await service.start(ada, {});

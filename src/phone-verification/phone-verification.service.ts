@@ -156,9 +156,14 @@ export class PhoneVerificationService {
     await this.assertCheckable(userId, verification, now);
     const pending = verification as PhoneVerification;
 
-    const reserved = await this.transactions.run((manager) =>
-      this.verifications.reserveAttempt(manager, pending.id, this.config.maxCheckAttempts),
-    );
+    const reserved = await this.transactions.run(async (manager) => {
+      // Locked like every other step of this user's verification, so that parallel checks see each other.
+      await this.users.findByIdForUpdate(manager, userId);
+      const current = await this.verifications.findById(pending.id, manager);
+      const checksInFlight = current ? current.attempts - current.failedAttempts : 0;
+      await this.assertDailyFailuresBelowCap(userId, now, manager, checksInFlight);
+      return this.verifications.reserveAttempt(manager, pending.id, this.config.maxCheckAttempts);
+    });
     if (!reserved) throw await this.notCheckable(pending.id);
 
     let outcome;
@@ -472,6 +477,7 @@ export class PhoneVerificationService {
     userId: string,
     now: Date,
     manager?: EntityManager,
+    checksInFlight = 0,
   ): Promise<void> {
     const cap = this.config.maxFailedChecksPerDay;
     const failures = await this.verifications.eventTimes(
@@ -480,11 +486,13 @@ export class PhoneVerificationService {
       new Date(now.getTime() - DAY_MS),
       manager,
     );
-    if (failures.length < cap) return;
-    const oldest = failures[failures.length - cap];
+    // Checks still waiting for the provider may each become a wrong code: they count against the cap.
+    if (failures.length + checksInFlight < cap) return;
+    const oldest = failures.at(failures.length - cap);
     this.logger.warn({ event: 'verification.limit', userId, limit: 'failed_checks_per_day' });
     throw new AppError('TOO_MANY_ATTEMPTS', 'Too many wrong codes today, try again later', {
-      retryAfterSeconds: (oldest.getTime() + DAY_MS - now.getTime()) / 1000,
+      retryAfterSeconds:
+        oldest && failures.length >= cap ? (oldest.getTime() + DAY_MS - now.getTime()) / 1000 : 1,
     });
   }
 
