@@ -295,6 +295,9 @@ describe.each(PROVIDERS)(
         { countryCode: 1, phoneNumber: '+447123456789' },
         { phoneNumber: 'call me maybe' },
         { phoneNumber: '+449098790000' },
+        { phoneNumber: '+447000000000' },
+        { countryCode: 999, phoneNumber: '123456789' },
+        { countryCode: 2, phoneNumber: '07123456789' },
       ]) {
         expect((await putPhone(user, body).expect(400)).body.code).toBe('INVALID_PHONE_NUMBER');
         expect((await start(user, body).expect(400)).body.code).toBe('INVALID_PHONE_NUMBER');
@@ -305,7 +308,14 @@ describe.each(PROVIDERS)(
 
     it('validates the bodies of start and check', async () => {
       const user = await registerUser(testApp);
-      for (const body of [{ channel: 'fax' }, { countryCode: 44 }, { locale: 'english!' }, { extra: true }]) {
+      for (const body of [
+        { channel: 'fax' },
+        { channel: null },
+        { countryCode: 44 },
+        { countryCode: null, phoneNumber: '07123456789' },
+        { locale: 'english!' },
+        { extra: true },
+      ]) {
         expect((await start(user, body).expect(400)).body.code).toBe('VALIDATION_FAILED');
       }
       for (const code of ['12ab56', '123', '12345678901', '']) {

@@ -1,5 +1,6 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { typeFirst } from '../common/validation';
 
 /** Thrown at start-up when an environment variable is missing or malformed. */
 export class ConfigurationError extends Error {
@@ -27,7 +28,7 @@ export function readEnv<T extends object>(
   const errors = validateSync(parsed, { skipMissingProperties: false, forbidUnknownValues: false });
   if (errors.length > 0) {
     // Values are left out of the message on purpose: some of them are secrets.
-    const messages = errors.flatMap((error) => Object.values(error.constraints ?? {}));
+    const messages = errors.flatMap((error) => typeFirst(error.constraints ?? {}));
     throw new ConfigurationError(messages.join('; '));
   }
   return parsed;

@@ -54,6 +54,7 @@ const REFUSED_NUMBERS: Array<[NumberType, string]> = [
   ['TOLL_FREE', '+448000000000'],
   ['SHARED_COST', '+33810123456'], // France: the UK numbering plan has no shared-cost type
   ['UAN', '+443012345678'],
+  ['PERSONAL_NUMBER', '+447000000000'], // UK 070: forwards at premium-like rates
   ['PAGER', '+447640123456'],
   ['VOICEMAIL', '+41860123456789'], // Switzerland: the UK numbering plan has no voicemail type
   ['VOICEMAIL', '+4781212345'], // Norway

@@ -20,11 +20,13 @@ export interface ParsedPhoneNumber {
   smsCapable: boolean;
 }
 
-// Numbers nobody should be paying to verify: the staple of SMS-pumping fraud, or unable to receive a code.
+// Numbers nobody should be paying to verify: the staple of SMS-pumping fraud (premium-rate, shared-cost, and
+// personal numbers that forward at premium rates), or numbers that cannot receive a code.
 const REFUSED_TYPES = new Set<NumberType>([
   'PREMIUM_RATE',
   'TOLL_FREE',
   'SHARED_COST',
+  'PERSONAL_NUMBER',
   'PAGER',
   'VOICEMAIL',
   'UAN',
