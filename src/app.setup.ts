@@ -42,6 +42,10 @@ function setupSwagger(app: NestExpressApplication): void {
           'Every error answers `{ statusCode, error, code, message, details? }`.',
       )
       .setVersion('1.0')
+      .addTag('auth', 'Register and log in: short-lived JWT access tokens')
+      .addTag('users', 'The signed-in user and their phone number')
+      .addTag('phone-verification', 'Prove ownership of the phone number with a code')
+      .addTag('health', 'Readiness and liveness')
       .addBearerAuth()
       .build(),
   );
