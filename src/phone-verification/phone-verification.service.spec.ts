@@ -27,6 +27,7 @@ import {
   VerificationProvider,
   VerificationProviderError,
 } from './providers/verification-provider.interface';
+import { verifyConfigWith } from '../../test/utils/verify-config';
 
 type VerifyConfig = ConfigType<typeof verifyConfig>;
 
@@ -38,19 +39,7 @@ const WRONG_CODE = '000000';
 const TOKEN = 'fake-access-token';
 const T0 = new Date('2026-11-25T10:00:00.000Z');
 
-const baseConfig: VerifyConfig = {
-  provider: 'log',
-  v1: { baseUrl: 'https://api.authy.com/', apiKey: '' },
-  v2: { baseUrl: 'https://verify.twilio.com/v2/', accountSid: '', authToken: '', serviceSid: '' },
-  timeoutMs: 5000,
-  codeLength: 6,
-  codeTtlSeconds: 600,
-  resendCooldownSeconds: 30,
-  maxSendsPerHour: 5,
-  maxCheckAttempts: 5,
-  maxFailedChecksPerDay: 15,
-  allowedCountries: [],
-};
+const baseConfig: VerifyConfig = verifyConfigWith();
 
 /** The service's time, moved by the test. */
 class FakeClock extends Clock {

@@ -10,21 +10,10 @@ import {
   PhoneNumberInput,
   PhoneNumberParser,
 } from './phone-number.parser';
+import { verifyConfigWith } from '../../test/utils/verify-config';
 
 function configWith(allowedCountries: string[]): ConfigType<typeof verifyConfig> {
-  return {
-    provider: 'log',
-    v1: { baseUrl: 'https://api.authy.com/', apiKey: '' },
-    v2: { baseUrl: 'https://verify.twilio.com/v2/', accountSid: '', authToken: '', serviceSid: '' },
-    timeoutMs: 5000,
-    codeLength: 6,
-    codeTtlSeconds: 600,
-    resendCooldownSeconds: 30,
-    maxSendsPerHour: 5,
-    maxCheckAttempts: 5,
-    maxFailedChecksPerDay: 15,
-    allowedCountries,
-  };
+  return verifyConfigWith({ allowedCountries });
 }
 
 function errorOf(parser: PhoneNumberParser, input: PhoneNumberInput): AppError {

@@ -4,6 +4,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { verifyConfig } from '../../config/verify.config';
 import { LogVerificationProvider } from './log-verification.provider';
 import { VerificationDestination } from './verification-provider.interface';
+import { verifyConfigWith } from '../../../test/utils/verify-config';
 
 // The real randomInt, wrapped so that one test can pin a code with leading zeros.
 jest.mock('node:crypto', () => {
@@ -26,20 +27,7 @@ const NOW = new Date('2026-11-25T10:00:00.000Z');
 function configWith(
   overrides: Partial<ConfigType<typeof verifyConfig>> = {},
 ): ConfigType<typeof verifyConfig> {
-  return {
-    provider: 'log',
-    v1: { baseUrl: 'https://api.authy.com/', apiKey: '' },
-    v2: { baseUrl: 'https://verify.twilio.com/v2/', accountSid: '', authToken: '', serviceSid: '' },
-    timeoutMs: 5000,
-    codeLength: 6,
-    codeTtlSeconds: 600,
-    resendCooldownSeconds: 30,
-    maxSendsPerHour: 5,
-    maxCheckAttempts: 5,
-    maxFailedChecksPerDay: 15,
-    allowedCountries: [],
-    ...overrides,
-  };
+  return verifyConfigWith(overrides);
 }
 
 describe('LogVerificationProvider', () => {

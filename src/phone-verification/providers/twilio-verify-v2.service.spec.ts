@@ -16,6 +16,7 @@ import {
   VerificationProviderError,
   VerificationProviderFailure,
 } from './verification-provider.interface';
+import { verifyConfigWith } from '../../../test/utils/verify-config';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const AUTH_TOKEN = 'auth-token-that-must-never-leak';
@@ -28,24 +29,15 @@ const TO: VerificationDestination = {
 };
 const CODE = '482913';
 
-const config: ConfigType<typeof verifyConfig> = {
+const config: ConfigType<typeof verifyConfig> = verifyConfigWith({
   provider: 'twilio-v2',
-  v1: { baseUrl: 'https://api.authy.com/', apiKey: '' },
   v2: {
     baseUrl: 'https://verify.twilio.com/v2/',
     accountSid: ACCOUNT_SID,
     authToken: AUTH_TOKEN,
     serviceSid: SERVICE_SID,
   },
-  timeoutMs: 5000,
-  codeLength: 6,
-  codeTtlSeconds: 600,
-  resendCooldownSeconds: 30,
-  maxSendsPerHour: 5,
-  maxCheckAttempts: 5,
-  maxFailedChecksPerDay: 15,
-  allowedCountries: [],
-};
+});
 
 type Reply =
   | { status: number; body: string; headers?: Record<string, string> }

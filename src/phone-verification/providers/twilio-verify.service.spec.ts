@@ -17,6 +17,7 @@ import {
   VerificationProviderError,
   VerificationProviderFailure,
 } from './verification-provider.interface';
+import { verifyConfigWith } from '../../../test/utils/verify-config';
 
 const API_KEY = 'authy-test-key-0123456789';
 const START_PATH = 'protected/json/phones/verification/start';
@@ -30,19 +31,7 @@ function configWith(
   v1: { baseUrl: string; apiKey: string },
   timeoutMs = 5000,
 ): ConfigType<typeof verifyConfig> {
-  return {
-    provider: 'twilio-v1',
-    v1,
-    v2: { baseUrl: 'https://verify.twilio.com/v2/', accountSid: '', authToken: '', serviceSid: '' },
-    timeoutMs,
-    codeLength: 6,
-    codeTtlSeconds: 600,
-    resendCooldownSeconds: 30,
-    maxSendsPerHour: 5,
-    maxCheckAttempts: 5,
-    maxFailedChecksPerDay: 15,
-    allowedCountries: [],
-  };
+  return verifyConfigWith({ provider: 'twilio-v1', v1, timeoutMs });
 }
 
 /** The module with the application's global ConfigModule, the verify settings replaced by `config`. */
