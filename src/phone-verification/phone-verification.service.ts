@@ -18,6 +18,7 @@ import {
   VerificationStatusResponseDto,
 } from './dto/verification-response.dto';
 import { CancelReason, PhoneVerification } from './entities/phone-verification.entity';
+import { isNotSentCode } from './providers/provider-http';
 import { PhoneVerificationRepository, SendState } from './phone-verification.repository';
 import {
   Channel,
@@ -572,18 +573,12 @@ export class PhoneVerificationService {
   }
 }
 
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-
 /** A timeout or a connection lost without an answer: the provider may have sent (and billed) the code. */
 function sendMayHaveHappened(error: unknown): boolean {
   if (!(error instanceof VerificationProviderError)) return false;
   if (error.failure === 'timeout') return true;
   const { upstreamStatus, upstreamCode } = error.detail;
-  return (
-    error.failure === 'provider_error' &&
-    upstreamStatus === undefined &&
-    !NOT_SENT_CODES.has(String(upstreamCode))
-  );
+  return error.failure === 'provider_error' && upstreamStatus === undefined && !isNotSentCode(upstreamCode);
 }
 
 function destinationOf(verification: PhoneVerification): VerificationDestination {

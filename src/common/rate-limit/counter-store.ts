@@ -10,7 +10,6 @@ export interface WindowCounter {
  */
 export interface CounterStore {
   increment(key: string, windowSeconds: number): Promise<WindowCounter>;
-  get(key: string): Promise<WindowCounter | null>;
   /** Takes back one count of a window that is still open; nothing when it has ended. */
   decrement(key: string): Promise<void>;
   delete(key: string): Promise<void>;

@@ -49,13 +49,6 @@ export class FallbackCounterStore implements CounterStore {
     );
   }
 
-  get(key: string): Promise<WindowCounter | null> {
-    return withFallback(
-      () => this.shared.get(key),
-      () => this.local.get(key),
-    );
-  }
-
   decrement(key: string): Promise<void> {
     return withFallback(
       () => this.shared.decrement(key),

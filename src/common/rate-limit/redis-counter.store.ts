@@ -32,17 +32,6 @@ export class RedisCounterStore implements CounterStore {
     return { count, resetInSeconds: Math.ceil(ttl / 1000) };
   }
 
-  async get(key: string): Promise<WindowCounter | null> {
-    const [count, ttl] = await this.redis
-      .multi()
-      .get(this.key(key))
-      .pttl(this.key(key))
-      .exec()
-      .then((results) => (results ?? []).map(([, value]) => value) as [string | null, number]);
-    if (count === null || ttl <= 0) return null;
-    return { count: Number(count), resetInSeconds: Math.ceil(ttl / 1000) };
-  }
-
   async decrement(key: string): Promise<void> {
     await this.redis.eval(DECREMENT, 1, this.key(key));
   }

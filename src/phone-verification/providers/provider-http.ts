@@ -59,9 +59,14 @@ export const TEXT_RESPONSE: Pick<AxiosRequestConfig, 'responseType' | 'transform
   transformResponse: [(data: unknown) => data],
 };
 
+/** Whether a network error code means the request failed before any byte of it was sent. */
+export function isNotSentCode(code: unknown): boolean {
+  return typeof code === 'string' && NOT_SENT_ERROR_CODES.has(code);
+}
+
 /** Whether the request failed before any byte of it was sent, so that a retry cannot act twice. */
 export function wasNotSent(error: AxiosError): boolean {
-  return error.code !== undefined && NOT_SENT_ERROR_CODES.has(error.code);
+  return isNotSentCode(error.code);
 }
 
 /** Whether the request ran out of time: axios's timeout, or the abort by `deadline`. */
