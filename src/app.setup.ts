@@ -12,6 +12,8 @@ import { jsonBody } from './common/http/json-body.middleware';
 import { QuietNestLogger } from './common/logging/quiet-nest-logger';
 import { appConfig } from './config';
 import { AppConfig } from './config/app.config';
+import { httpMetrics } from './metrics/http-metrics.middleware';
+import { IdentityMetrics } from './metrics/identity-metrics';
 
 /** Options of `NestFactory.create` and `createNestApplication`: the body is parsed by `jsonBody`. */
 export const APP_OPTIONS: NestApplicationOptions = { bodyParser: false, bufferLogs: true };
@@ -20,6 +22,8 @@ export const APP_OPTIONS: NestApplicationOptions = { bodyParser: false, bufferLo
 export function setupApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<AppConfig>(appConfig.KEY);
   app.useLogger(new QuietNestLogger(app.get(Logger)));
+  // First, so that requests refused by any later middleware are timed too.
+  app.use(httpMetrics(app.get(IdentityMetrics)));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -3,12 +3,14 @@ import { ConfigModuleOptions } from '@nestjs/config';
 import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
+import { metricsConfig } from './metrics.config';
+import { pumpingConfig } from './pumping.config';
 import { verifyConfig } from './verify.config';
 
-export { appConfig, authConfig, databaseConfig, verifyConfig };
+export { appConfig, authConfig, databaseConfig, metricsConfig, pumpingConfig, verifyConfig };
 
 /** Every configuration namespace: each reads and validates its variables when it loads. */
-const NAMESPACES = [appConfig, authConfig, databaseConfig, verifyConfig];
+const NAMESPACES = [appConfig, authConfig, databaseConfig, verifyConfig, metricsConfig, pumpingConfig];
 
 export const configModuleOptions: ConfigModuleOptions = {
   isGlobal: true,
