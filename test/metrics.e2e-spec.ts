@@ -181,15 +181,3 @@ describe(`GET /metrics (${DATABASE_LABEL})`, () => {
     expect(Object.keys(document.body.paths as object)).not.toContain('/metrics');
   });
 });
-
-describe(`METRICS_TOKEN configuration (${DATABASE_LABEL})`, () => {
-  it.each(['short', 'has spaces in the middle of it', 'x'.repeat(257)])(
-    'refuses to start with METRICS_TOKEN=%j, naming the variable without its value',
-    async (value) => {
-      const error = await createTestApp({ env: { METRICS_TOKEN: value } }).catch((thrown: Error) => thrown);
-      expect(error).toBeInstanceOf(Error);
-      expect((error as Error).message).toMatch(/^Invalid configuration: METRICS_TOKEN/);
-      expect((error as Error).message).not.toContain(value);
-    },
-  );
-});

@@ -207,18 +207,3 @@ describe.each([
     removeSqliteFile(sqliteFile);
   });
 });
-
-describe(`the pumping guard's configuration (${DATABASE_LABEL})`, () => {
-  it.each([
-    ['VERIFY_PUMPING_GUARD', 'panic'],
-    ['VERIFY_PUMPING_MIN_SENDS', '0'],
-    ['VERIFY_PUMPING_MIN_SENDS', 'many'],
-    ['VERIFY_PUMPING_MIN_CONVERSION', '1.5'],
-    ['VERIFY_PUMPING_MIN_CONVERSION', '-0.1'],
-    ['VERIFY_PUMPING_MIN_CONVERSION', 'half'],
-  ])('refuses to start with %s=%s, naming the variable', async (name, value) => {
-    await expect(createTestApp({ env: { [name]: value } })).rejects.toThrow(
-      new RegExp(`^Invalid configuration: .*${name}`),
-    );
-  });
-});

@@ -115,8 +115,4 @@ describe(`numbers of no country and VoIP ranges (${DATABASE_LABEL})`, () => {
       expect(response.body.code).toBe('INVALID_PHONE_NUMBER');
     }
   });
-
-  it('refuses to start with VERIFY_ALLOW_VOIP set to anything but true or false', async () => {
-    await expect(start({ VERIFY_ALLOW_VOIP: 'yes' })).rejects.toThrow(/VERIFY_ALLOW_VOIP/);
-  });
 });
