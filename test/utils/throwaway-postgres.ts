@@ -111,11 +111,11 @@ export class PausableProxy {
   ) {}
 
   static async start(targetPort: number): Promise<PausableProxy> {
-    let proxy!: PausableProxy;
-    const server = createServer((client) => proxy.connect(client, targetPort));
+    const server = createServer();
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
-    proxy = new PausableProxy(server, (server.address() as { port: number }).port);
+    const proxy = new PausableProxy(server, (server.address() as { port: number }).port);
+    server.on('connection', (client: Socket) => proxy.connect(client, targetPort));
     return proxy;
   }
 
