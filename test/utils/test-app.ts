@@ -35,7 +35,8 @@ export interface TestApp {
 }
 
 // Variables of the service that must not leak from the developer's shell into a test.
-const SERVICE_VARIABLES = /^(PORT|TRUST_PROXY|CORS_ORIGINS|(JWT|LOGIN|THROTTLE|REDIS|VERIFY|TWILIO)_.*)$/;
+const SERVICE_VARIABLES =
+  /^(PORT|TRUST_PROXY|CORS_ORIGINS|DEMO_UI|(JWT|LOGIN|THROTTLE|REDIS|VERIFY|TWILIO)_.*)$/;
 
 export function tempSqliteFile(): string {
   return join(tmpdir(), `identity-e2e-${process.pid}-${randomBytes(6).toString('hex')}.sqlite`);
