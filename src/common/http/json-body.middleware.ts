@@ -42,9 +42,9 @@ function isJson(request: Request): boolean {
 }
 
 /**
- * Parses JSON bodies of at most 16 KiB and answers in the error shape of API.md: 413 when too large, 415 when
- * the body is not JSON (or declares a charset other than UTF-8), 400 when it is malformed, not UTF-8 or not an
- * object.
+ * Parses JSON bodies of at most 16 KiB and answers in the error shape of docs/api.md: 413 when too large, 415
+ * when the body is not JSON (or declares a charset other than UTF-8), 400 when it is malformed, not UTF-8 or not
+ * an object.
  */
 export const jsonBody: RequestHandler = (request: Request, response: Response, next: NextFunction) => {
   if (!hasBody(request)) return next();
