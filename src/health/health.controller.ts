@@ -1,9 +1,10 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { Response } from 'express';
 import { Public } from '../common/decorators/public.decorator';
+import { DatabaseHealthIndicator } from './database.health';
 import { RedisHealthIndicator } from './redis.health';
 
 const PING_TIMEOUT_MS = 1500;
@@ -27,7 +28,7 @@ const READINESS_SCHEMA: SchemaObject = {
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
+    private readonly database: DatabaseHealthIndicator,
     private readonly redis: RedisHealthIndicator,
   ) {}
 
@@ -42,7 +43,7 @@ export class HealthController {
     schema: READINESS_SCHEMA,
   })
   async readiness(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
-    const checks = [() => this.database.pingCheck('database', { timeout: PING_TIMEOUT_MS })];
+    const checks = [() => this.database.pingCheck('database', PING_TIMEOUT_MS)];
     if (this.redis.configured) checks.push(() => this.redis.pingCheck('redis', PING_TIMEOUT_MS));
     try {
       return await this.health.check(checks);
