@@ -1,13 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
+import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, setupApp } from './app.setup';
 import { startupBanner } from './common/logging/startup-banner';
-import { appConfig, databaseConfig, validateConfiguration, verifyConfig } from './config';
+import { appConfig, databaseConfig, demoUiConfig, validateConfiguration, verifyConfig } from './config';
 import { AppConfig } from './config/app.config';
 import { DatabaseConfig } from './config/database.config';
+import { DemoUiConfig } from './config/demo-ui.config';
 import { ConfigurationError } from './config/validate-config';
 import { VerifyConfig } from './config/verify.config';
 
@@ -57,8 +58,7 @@ function logBanner(app: NestExpressApplication, logger: Logger): void {
     provider: app.get<VerifyConfig>(verifyConfig.KEY).provider,
     database: app.get<DatabaseConfig>(databaseConfig.KEY),
     redisUrl: config.redisUrl,
-    // Read by its path: the namespace of the demo client (DEMO_UI) is optional to this banner.
-    demoUi: app.get(ConfigService).get<boolean>('demoUi.enabled') === true,
+    demoUi: app.get<DemoUiConfig>(demoUiConfig.KEY).enabled,
   });
   if (config.logFormat === 'pretty') logger.log(banner.lines.join('\n'));
   else logger.log(banner.fields, banner.message);

@@ -51,10 +51,9 @@ describe('start-up as a newcomer sees it', () => {
         .map((line) => JSON.parse(line) as Record<string, unknown>);
       const banner = lines.at(-1)!;
       expect(banner).toMatchObject({
-        // The demo's URL when the demo client is served, else the API's.
-        msg: expect.stringMatching(
-          new RegExp(`^listening on port ${port}: http://127\\.0\\.0\\.1:${port}/?$`),
-        ),
+        // The demo client is served by default outside production: its URL comes first.
+        msg: `listening on port ${port}: http://127.0.0.1:${port}/`,
+        demo: `http://127.0.0.1:${port}/`,
         api: `http://127.0.0.1:${port}`,
         docs: `http://127.0.0.1:${port}/docs`,
         provider: 'log',
@@ -92,6 +91,7 @@ describe('start-up as a newcomer sees it', () => {
       await until(() => /POST \/phone-verification\/start 202/.test(service.output()));
       const output = service.output();
       expect(output).not.toMatch(/^\{/m);
+      expect(output).toMatch(new RegExp(`^ +Demo +${api}/$`, 'm'));
       expect(output).toMatch(new RegExp(`^ +API +${api}$`, 'm'));
       expect(output).toMatch(new RegExp(`^ +Docs +${api}/docs`, 'm'));
       expect(output).toMatch(/^ +Provider +log /m);
