@@ -1,10 +1,12 @@
 import { CreateUsers1764100000000 } from './1764100000000-create-users';
 import { CreatePhoneVerifications1764100000001 } from './1764100000001-create-phone-verifications';
 import { AddFailedAttempts1764100000002 } from './1764100000002-add-failed-attempts';
+import { CreateSessions1764200000000 } from './1764200000000-create-sessions';
 
 /** Every migration, in order. Never edit one that has been committed: add a new one. */
 export const MIGRATIONS = [
   CreateUsers1764100000000,
   CreatePhoneVerifications1764100000001,
   AddFailedAttempts1764100000002,
+  CreateSessions1764200000000,
 ];
