@@ -60,7 +60,11 @@ export class SessionsRepository {
     reason: SessionEndReason,
     at: Date,
   ): Promise<void> {
-    await manager.update(Session, { id: sessionId, revokedAt: IsNull() }, { revokedAt: at, revokeReason: reason });
+    await manager.update(
+      Session,
+      { id: sessionId, revokedAt: IsNull() },
+      { revokedAt: at, revokeReason: reason },
+    );
   }
 
   async revokeSessionsOf(

@@ -29,7 +29,9 @@ export class WellKnownController {
 
   @Get('openid-configuration')
   @Header('Cache-Control', 'public, max-age=300')
-  @ApiOperation({ summary: 'OpenID Provider metadata: the issuer, where its keys are, which claims tokens carry' })
+  @ApiOperation({
+    summary: 'OpenID Provider metadata: the issuer, where its keys are, which claims tokens carry',
+  })
   @ApiOkResponse({ type: DiscoveryDocumentDto })
   discovery(): DiscoveryDocumentDto {
     return {

@@ -18,7 +18,8 @@ import { ConfigurationError, isProduction, readEnv } from './validate-config';
 export const EXAMPLE_JWT_SECRET = 'change-me-to-a-random-string-of-at-least-32-characters';
 
 class AuthEnv {
-  @IsOptional() @IsIn(JWT_ALGORITHMS, { message: 'JWT_ALGORITHM must be ES256, EdDSA or HS256' })
+  @IsOptional()
+  @IsIn(JWT_ALGORITHMS, { message: 'JWT_ALGORITHM must be ES256, EdDSA or HS256' })
   JWT_ALGORITHM?: JwtAlgorithm;
   @IsOptional() @IsString() JWT_PRIVATE_KEY?: string;
   @IsOptional() @IsString() JWT_RETIRED_PUBLIC_KEYS?: string;

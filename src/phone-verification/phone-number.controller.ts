@@ -22,7 +22,12 @@ export class PhoneNumberController {
       'pending verification is cancelled; the number the user already has changes nothing.',
   })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiErrorResponses(['UNAUTHORIZED', 'REAUTHENTICATION_REQUIRED', 'INVALID_PHONE_NUMBER', 'COUNTRY_NOT_ALLOWED'])
+  @ApiErrorResponses([
+    'UNAUTHORIZED',
+    'REAUTHENTICATION_REQUIRED',
+    'INVALID_PHONE_NUMBER',
+    'COUNTRY_NOT_ALLOWED',
+  ])
   async set(
     @CurrentUser() user: User,
     @CurrentSession() session: AuthenticatedSession,

@@ -329,7 +329,9 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       expect(await h.dataSource.getRepository(PhoneVerification).countBy({ userId: user.id })).toBe(1);
       expect((await service.status(user)).pending?.attemptsRemaining).toBe(3);
       expect(await wrongCode(user.id)).toBe(2);
-      await expect(service.check(user.id, CODE, SESSION)).resolves.toMatchObject({ phoneNumberConfirmed: true });
+      await expect(service.check(user.id, CODE, SESSION)).resolves.toMatchObject({
+        phoneNumberConfirmed: true,
+      });
     });
 
     it('refuses the 6th send within an hour with SEND_LIMIT_REACHED until the oldest send is an hour old', async () => {
@@ -385,7 +387,9 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
           attemptsRemaining: 5,
         });
         expect((await rejectionOf(service.start(user, {}))).code).toBe('RESEND_TOO_SOON');
-        await expect(service.check(user.id, CODE, SESSION)).resolves.toMatchObject({ phoneNumberConfirmed: true });
+        await expect(service.check(user.id, CODE, SESSION)).resolves.toMatchObject({
+          phoneNumberConfirmed: true,
+        });
       },
     );
 
@@ -399,7 +403,9 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
 
       expect((await service.status(user)).pending).toMatchObject({ resendAfterSeconds: 0 });
       await expect(service.start(user, {})).resolves.toMatchObject({ status: 'pending' });
-      await expect(service.check(user.id, CODE, SESSION)).resolves.toMatchObject({ phoneNumberConfirmed: true });
+      await expect(service.check(user.id, CODE, SESSION)).resolves.toMatchObject({
+        phoneNumberConfirmed: true,
+      });
     });
 
     it.each([
@@ -483,7 +489,9 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       clock.at(30);
       await service.start(user, {});
       expect(await wrongCode(user.id)).toBe(4);
-      await expect(service.check(user.id, CODE, SESSION)).resolves.toMatchObject({ phoneNumberConfirmed: true });
+      await expect(service.check(user.id, CODE, SESSION)).resolves.toMatchObject({
+        phoneNumberConfirmed: true,
+      });
     });
 
     it('refuses a check after the code expired with VERIFICATION_EXPIRED, without asking the provider', async () => {
@@ -620,7 +628,9 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       const user = await userWithPhone();
       await service.start(user, {});
 
-      const results = await Promise.allSettled(Array.from({ length: 5 }, () => service.check(user.id, CODE, SESSION)));
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, () => service.check(user.id, CODE, SESSION)),
+      );
 
       expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
       for (const result of results) {
@@ -678,7 +688,10 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       await service.start(ada, {});
       await service.start(bob, {});
 
-      const results = await Promise.allSettled([service.check(ada.id, CODE, SESSION), service.check(bob.id, CODE, SESSION)]);
+      const results = await Promise.allSettled([
+        service.check(ada.id, CODE, SESSION),
+        service.check(bob.id, CODE, SESSION),
+      ]);
 
       expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
       const rejected = results.find((result) => result.status === 'rejected');

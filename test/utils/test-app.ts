@@ -133,7 +133,10 @@ export interface TokenPairBody {
 
 /** The claims of a token, unverified: for tests that look inside one. */
 export function claimsOf(token: string): Record<string, unknown> & { sid?: string } {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** Registers a fresh account through the API (unique email unless given) and returns its token. */

@@ -39,7 +39,9 @@ function unauthorized(reason: BearerFailure['reason']): AppError {
     return new AppError('UNAUTHORIZED', 'A valid access token is required', { wwwAuthenticate: 'Bearer' });
   }
   const description =
-    reason === 'expired' ? 'The access token expired' : 'The access token is invalid or its session has ended';
+    reason === 'expired'
+      ? 'The access token expired'
+      : 'The access token is invalid or its session has ended';
   return new AppError('UNAUTHORIZED', description, {
     wwwAuthenticate: `Bearer error="invalid_token", error_description="${description}"`,
   });

@@ -56,7 +56,13 @@ export class SigningKeys {
       verificationKeys.set(jwk.kid, key);
       published.push(jwk);
     }
-    return new SigningKeys(config.algorithm, config.privateKey, published[0].kid, verificationKeys, published);
+    return new SigningKeys(
+      config.algorithm,
+      config.privateKey,
+      published[0].kid,
+      verificationKeys,
+      published,
+    );
   }
 
   /** The JWKS document: `{ keys: [] }` with HS256, whose secret is never published. */
@@ -91,7 +97,10 @@ export class SigningKeys {
 }
 
 /** The public JWK of a key, with its RFC 7638 thumbprint as `kid`. */
-export async function publicJwk(key: KeyObject, algorithm: Exclude<JwtAlgorithm, 'HS256'>): Promise<PublishedJwk> {
+export async function publicJwk(
+  key: KeyObject,
+  algorithm: Exclude<JwtAlgorithm, 'HS256'>,
+): Promise<PublishedJwk> {
   const exported: JWK = await exportJWK(key.type === 'private' ? createPublicKey(key) : key);
   // Only the public members, whatever the export holds.
   const { kty, crv, x, y } = exported;
