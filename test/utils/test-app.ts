@@ -1,13 +1,15 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import jwt from 'jsonwebtoken';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { JWTHeaderParameters, SignJWT } from 'jose';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { APP_OPTIONS, setupApp } from '../../src/app.setup';
+import { publicJwk } from '../../src/auth/keys/signing-keys';
 import type { UserResponseDto } from '../../src/users/dto/user-response.dto';
 
 export const TEST_JWT_SECRET = 'e2e-test-secret-0123456789abcdefghijklmn';
@@ -174,4 +176,31 @@ export function signToken(
     ...(payload.exp === undefined ? { expiresIn: 900 } : {}),
     ...signOptions,
   });
+}
+
+/** The `kid` under which test apps publish TEST_PRIVATE_KEY. */
+export async function testKeyId(pem = TEST_PRIVATE_KEY): Promise<string> {
+  return (await publicJwk(createPrivateKey(pem), 'ES256')).kid;
+}
+
+/**
+ * Signs an ES256 token as a test app would (TEST_PRIVATE_KEY under its kid, issuer, audience, 900 s,
+ * `auth_time` now); `header` and the payload override. The payload needs a real session's `sid`.
+ */
+export async function signES256(
+  payload: Record<string, unknown>,
+  header: Partial<JWTHeaderParameters> = {},
+  pem = TEST_PRIVATE_KEY,
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    iss: TEST_ISSUER,
+    aud: TEST_AUDIENCE,
+    iat: now,
+    exp: now + 900,
+    auth_time: now,
+    ...payload,
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: await testKeyId(pem), ...header })
+    .sign(createPrivateKey(pem));
 }
