@@ -140,7 +140,8 @@ export class SessionsService {
     return {
       ...access,
       refreshToken: grant.refreshToken,
-      refreshExpiresIn: Math.max(0, Math.floor((grant.refreshExpiresAt.getTime() - now.getTime()) / 1000)),
+      // Every refresh token is issued with the full lifetime, this one included.
+      refreshExpiresIn: this.config.refreshTokenTtlSeconds,
       user: UserResponseDto.from(user),
     };
   }
