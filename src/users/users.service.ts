@@ -102,6 +102,11 @@ export class UsersService {
       throw new AppError(
         'REAUTHENTICATION_REQUIRED',
         'Changing a confirmed phone number needs a recent password: log in again',
+        // RFC 9470: the token is fine, the authentication behind it is too old.
+        {
+          wwwAuthenticate:
+            'Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required"',
+        },
       );
     }
     Object.assign(user, {
