@@ -91,7 +91,7 @@ describe(`recent authentication for a confirmed number (${DATABASE_LABEL})`, () 
   });
 
   it('lets a fresh password replace or remove a confirmed number', async () => {
-    const { phone, token } = await confirmedUser();
+    const { token } = await confirmedUser();
     const other = uniqueMobile();
 
     const replaced = await putPhone(token, other.e164);
