@@ -23,7 +23,7 @@ export function setupApp(app: NestExpressApplication): NestExpressApplication {
       origin: config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type'],
-      exposedHeaders: ['Retry-After', 'X-Request-Id'],
+      exposedHeaders: ['Retry-After', 'X-Request-Id', 'WWW-Authenticate'],
       maxAge: 600,
     });
   }
