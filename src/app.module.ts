@@ -14,6 +14,7 @@ import { createValidationPipe } from './common/validation';
 import { appConfig, configModuleOptions } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PhoneVerificationModule } from './phone-verification/phone-verification.module';
 import { UsersModule } from './users/users.module';
 
@@ -22,6 +23,7 @@ import { UsersModule } from './users/users.module';
     ConfigModule.forRoot(configModuleOptions),
     LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: loggerOptions }),
     CommonModule,
+    MetricsModule,
     RateLimitModule,
     ThrottlerModule.forRootAsync({
       inject: [appConfig.KEY, THROTTLER_STORAGE],

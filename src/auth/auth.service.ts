@@ -3,6 +3,7 @@ import { AppError } from '../common/app-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
+import { IdentityMetrics } from '../metrics/identity-metrics';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { LoginThrottle } from './login-throttle.service';
 import { PasswordHasher } from './password-hasher';
@@ -18,6 +19,7 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly throttle: LoginThrottle,
     private readonly transactions: TransactionRunner,
+    private readonly metrics: IdentityMetrics,
   ) {}
 
   /** Creates the account and its first session. @throws AppError `EMAIL_TAKEN` */
@@ -36,6 +38,7 @@ export class AuthService {
       this.users.findByEmailWithPasswordHash(email),
     );
     this.logger.log({ event: 'login', userId: user.id, outcome: 'success' });
+    this.metrics.login('success');
     return this.sessions.begin(user);
   }
 
@@ -68,7 +71,10 @@ export class AuthService {
     address: string,
     find: () => Promise<User | null>,
   ): Promise<User> {
-    await this.throttle.begin(email, address);
+    await this.throttle.begin(email, address).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'RATE_LIMITED') this.metrics.login('rate_limited');
+      throw error;
+    });
     let user: User | null;
     let valid: boolean;
     try {
@@ -82,6 +88,7 @@ export class AuthService {
     }
     if (!user || !valid) {
       this.logger.log({ event: 'login', userId: user?.id, outcome: 'invalid_credentials' });
+      this.metrics.login('invalid_credentials');
       throw new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect');
     }
     await this.throttle.succeeded(email, address);

@@ -9,6 +9,8 @@ import { Clock } from '../common/clock';
 import { ErrorCode } from '../common/error-codes';
 import { verifyConfig } from '../config';
 import { isUniqueViolation } from '../database/database-errors';
+import { countryOf } from '../metrics/country';
+import { IdentityMetrics } from '../metrics/identity-metrics';
 import { TransactionRunner } from '../database/transaction-runner';
 import { User } from '../users/entities/user.entity';
 import { maskPhoneNumber, PhoneNumberInput, PhoneNumberParser } from '../users/phone-number.parser';
@@ -22,6 +24,7 @@ import {
 import { CancelReason, PhoneVerification } from './entities/phone-verification.entity';
 import { isNotSentCode } from './providers/provider-http';
 import { PhoneVerificationRepository, SendState } from './phone-verification.repository';
+import { PumpingGuard } from './pumping/pumping-guard.service';
 import {
   Channel,
   VERIFICATION_PROVIDER,
@@ -87,6 +90,8 @@ export class PhoneVerificationService {
     private readonly clock: Clock,
     @Inject(VERIFICATION_PROVIDER) private readonly provider: VerificationProvider,
     @Inject(verifyConfig.KEY) private readonly config: ConfigType<typeof verifyConfig>,
+    private readonly pumping: PumpingGuard,
+    private readonly metrics: IdentityMetrics,
   ) {}
 
   /**
@@ -148,6 +153,7 @@ export class PhoneVerificationService {
         this.verifications.setProviderReference(manager, verification.id, sid),
       );
     }
+    await this.pumping.recordSend(countryOf(verification.phoneE164));
     this.logEvent('verification.start', user.id, verification, 'sent', { channel });
     const now = this.clock.now();
     return {
@@ -252,6 +258,7 @@ export class PhoneVerificationService {
       if (channel !== 'call' && !phone.smsCapable) {
         throw new AppError('CHANNEL_NOT_SUPPORTED', 'This number is a landline: use the call channel');
       }
+      await this.pumping.assertSendAllowed(countryOf(phone.e164));
       await this.assertDailyFailuresBelowCap(userId, now, manager);
       const sends = await this.verifications.eventTimes(
         userId,
@@ -471,6 +478,7 @@ export class PhoneVerificationService {
       throw new AppError('PHONE_NUMBER_TAKEN', 'Another account has already confirmed this phone number');
     }
     if (!user) throw new AppError('UNAUTHORIZED', 'The account no longer exists');
+    await this.pumping.recordApproval(countryOf(verification.phoneE164));
     this.logEvent('verification.check', userId, verification, 'approved');
     return {
       phoneNumberConfirmed: true,
@@ -574,6 +582,8 @@ export class PhoneVerificationService {
     outcome: string,
     extra: Record<string, unknown> = {},
   ): void {
+    // Every outcome that is logged is counted.
+    this.metrics.verificationEvent(event, verification, outcome);
     this.logger.log({
       event,
       userId,
