@@ -29,7 +29,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (response.headersSent) return;
     if (retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(retryAfterSeconds));
     // Every 401 names the scheme it wants (RFC 9110 15.5.2, RFC 6750 3).
-    if (body.statusCode === HttpStatus.UNAUTHORIZED)
+    if (
+      body.statusCode === HttpStatus.UNAUTHORIZED &&
+      (wwwAuthenticate || !response.hasHeader('WWW-Authenticate'))
+    )
       response.setHeader('WWW-Authenticate', wwwAuthenticate ?? 'Bearer');
     response.status(body.statusCode).json(body);
   }
