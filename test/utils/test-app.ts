@@ -44,7 +44,7 @@ export interface TestApp {
 
 // Variables of the service that must not leak from the developer's shell into a test.
 const SERVICE_VARIABLES =
-  /^(PORT|HOST|TRUST_PROXY|LOG_FORMAT|PUBLIC_URL|(CORS|JWT|LOGIN|THROTTLE|REDIS|VERIFY|TWILIO|METRICS|REFRESH_TOKEN|REAUTH)_.*)$/;
+  /^(PORT|HOST|TRUST_PROXY|LOG_FORMAT|DEMO_UI|DATABASE_TIMEOUT_MS|PUBLIC_URL|(CORS|JWT|LOGIN|THROTTLE|REDIS|VERIFY|TWILIO|METRICS|REFRESH_TOKEN|REAUTH)_.*)$/;
 
 export function tempSqliteFile(): string {
   return join(tmpdir(), `identity-e2e-${process.pid}-${randomBytes(6).toString('hex')}.sqlite`);
