@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull, LessThanOrEqual } from 'typeorm';
 import { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session, SessionEndReason } from './entities/session.entity';
@@ -27,6 +27,15 @@ export class SessionsRepository {
       .andWhere('session.revokedAt IS NULL')
       .andWhere('session.expiresAt > :now', { now })
       .getOne();
+  }
+
+  /**
+   * Deletes the user's sessions that have run out (their newest refresh token expired), and with them their
+   * refresh tokens: nothing in them can be used any more, and reuse detection only needs unexpired tokens.
+   */
+  async deleteExpiredSessionsOf(manager: EntityManager, userId: string, now: Date): Promise<number> {
+    const result = await manager.delete(Session, { userId, expiresAt: LessThanOrEqual(now) });
+    return result.affected ?? 0;
   }
 
   async insertSession(manager: EntityManager, session: Session): Promise<void> {

@@ -230,4 +230,24 @@ describe('SessionsService (SQLite in memory)', () => {
       await expect(service.refresh(bobs.refreshToken)).resolves.toBeDefined();
     });
   });
+
+  it('deletes the sessions of the user that have run out when a new one begins, with their refresh tokens', async () => {
+    const bob = await users.create('bob@example.com', 'hash');
+    const expired = await service.begin(user);
+    const running = await service.begin(user);
+    const bobs = await service.begin(bob);
+    clock.advance(TTL - 60);
+    await service.refresh(running.refreshToken);
+    clock.advance(60);
+
+    const fresh = await service.begin(user);
+
+    const sessions = await dataSource.getRepository(Session).find();
+    expect(sessions.map((session) => session.id).sort()).toEqual(
+      [claimsOf(running).sid, claimsOf(fresh).sid, claimsOf(bobs).sid].sort(),
+    );
+    expect(sessions.map((session) => session.id)).not.toContain(claimsOf(expired).sid);
+    const tokens = await dataSource.getRepository(RefreshToken).find();
+    expect(tokens.some((token) => token.tokenHash === hashRefreshToken(expired.refreshToken))).toBe(false);
+  });
 });

@@ -54,6 +54,8 @@ export class SessionsService {
       revokeReason: null,
       createdAt: now,
     };
+    // Housekeeping at sign-in keeps the tables to the sessions that can still be used, without a job.
+    await this.sessions.deleteExpiredSessionsOf(manager, userId, now);
     await this.sessions.insertSession(manager, session);
     return { session, ...(await this.addRefreshToken(manager, session, now)) };
   }
