@@ -32,7 +32,7 @@ export class AuthController {
   @Public()
   @Post('register')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Create an account and start a session' })
+  @ApiOperation({ operationId: 'register', summary: 'Create an account and start a session' })
   @ApiCreatedResponse({ type: TokenPairDto })
   @ApiErrorResponses(['EMAIL_TAKEN'])
   register(@Body() body: RegisterDto): Promise<TokenPairDto> {
@@ -43,7 +43,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Sign in with email and password: a new session' })
+  @ApiOperation({ operationId: 'login', summary: 'Sign in with email and password: a new session' })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiErrorResponses(['INVALID_CREDENTIALS'])
   login(@Body() body: LoginDto, @Ip() address: string): Promise<TokenPairDto> {
@@ -55,6 +55,7 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
+    operationId: 'refresh',
     summary: 'Exchange a refresh token for a new pair (the presented one is spent)',
     description:
       'The claims are read again from the database. A refresh token used twice ends its session, except ' +
@@ -69,7 +70,10 @@ export class AuthController {
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiBearerAuth()
-  @ApiOperation({ summary: "End this session (or all the user's sessions): its tokens stop working here" })
+  @ApiOperation({
+    operationId: 'logout',
+    summary: "End this session (or all the user's sessions): its tokens stop working here",
+  })
   @ApiNoContentResponse()
   @ApiErrorResponses(['UNAUTHORIZED'])
   async logout(
@@ -84,7 +88,10 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Change the password: every other session ends, a new one starts' })
+  @ApiOperation({
+    operationId: 'changePassword',
+    summary: 'Change the password: every other session ends, a new one starts',
+  })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiErrorResponses(['UNAUTHORIZED', 'INVALID_CREDENTIALS'])
   changePassword(
