@@ -19,6 +19,7 @@ export class WellKnownController {
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300')
   @ApiOperation({
+    operationId: 'getJwks',
     summary: 'The public keys that verify access tokens',
     description: 'The signing key and the retired keys still accepted. Empty with HS256.',
   })
@@ -30,6 +31,7 @@ export class WellKnownController {
   @Get('openid-configuration')
   @Header('Cache-Control', 'public, max-age=300')
   @ApiOperation({
+    operationId: 'getOpenIdConfiguration',
     summary: 'OpenID Provider metadata: the issuer, where its keys are, which claims tokens carry',
   })
   @ApiOkResponse({ type: DiscoveryDocumentDto })
