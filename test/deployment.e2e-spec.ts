@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -35,7 +35,9 @@ function knownVariables(): Set<string> {
 
 // What an operator gives the `${NAME:?...}` variables of compose.yaml: realistic values of the right shape.
 const OPERATOR_VALUES: Record<string, string> = {
-  JWT_SECRET: randomBytes(48).toString('base64'),
+  JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString(),
   TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
   TWILIO_AUTH_TOKEN: randomBytes(16).toString('hex'),
   TWILIO_VERIFY_SERVICE_SID: `VA${'0'.repeat(32)}`,
