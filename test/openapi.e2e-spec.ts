@@ -115,6 +115,8 @@ describe(`the OpenAPI document, as client generators read it (${DATABASE_LABEL})
       ]),
     );
     expect(check.responses['429'].headers).toHaveProperty('Retry-After');
+    expect(check.responses['401'].headers).toHaveProperty('WWW-Authenticate');
+    expect(register.responses['400'].headers).toBeUndefined();
     expect(
       operations.find(([route]) => route === 'POST /phone-verification/check')![1].responses['400'].content![
         'application/json'
