@@ -31,7 +31,7 @@ export class AuthService {
    * against a dummy). @throws AppError `INVALID_CREDENTIALS`, `RATE_LIMITED`
    */
   async login(email: string, password: string, address: string): Promise<AuthResponseDto> {
-    await this.throttle.begin(email, address);
+    const attempt = await this.throttle.begin(email, address);
     let user: User | null;
     let valid: boolean;
     try {
@@ -40,14 +40,15 @@ export class AuthService {
         ? await this.hasher.verify(user.passwordHash, password)
         : await this.hasher.verifyAgainstDummy(password);
     } catch (error) {
-      await this.throttle.abandon(email, address).catch(() => undefined);
+      await this.throttle.abandon(attempt).catch(() => undefined);
       throw error;
     }
     if (!user || !valid) {
       this.logger.log({ event: 'login', userId: user?.id, outcome: 'invalid_credentials' });
+      await this.throttle.failed(attempt);
       throw new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect');
     }
-    await this.throttle.succeeded(email, address);
+    await this.throttle.succeeded(attempt);
     delete user.passwordHash;
     this.logger.log({ event: 'login', userId: user.id, outcome: 'success' });
     return { ...this.tokens.issue(user), user: UserResponseDto.from(user) };
