@@ -31,6 +31,8 @@ export const ERROR_STATUS = {
   TOO_MANY_ATTEMPTS: HttpStatus.TOO_MANY_REQUESTS,
   VERIFY_PROVIDER_ERROR: HttpStatus.BAD_GATEWAY,
   VERIFY_PROVIDER_TIMEOUT: HttpStatus.GATEWAY_TIMEOUT,
+  VERIFY_BUDGET_EXHAUSTED: HttpStatus.SERVICE_UNAVAILABLE,
+  IDEMPOTENCY_KEY_REUSED: HttpStatus.UNPROCESSABLE_ENTITY,
 } as const satisfies Record<string, HttpStatus>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, HttpStatus, Ip, Post, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { ApiErrorResponses } from '../common/dto/api-error-responses.decorator';
@@ -40,12 +40,14 @@ export class PhoneVerificationController {
     'TOO_MANY_ATTEMPTS',
     'VERIFY_PROVIDER_ERROR',
     'VERIFY_PROVIDER_TIMEOUT',
+    'VERIFY_BUDGET_EXHAUSTED',
   ])
   start(
     @CurrentUser() user: User,
     @Body() body: StartVerificationDto,
+    @Ip() address: string,
   ): Promise<StartVerificationResponseDto> {
-    return this.verification.start(user, body);
+    return this.verification.start(user, body, { address });
   }
 
   @Post('check')

@@ -1,16 +1,32 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { UsersModule } from '../users/users.module';
+import { CheckRules } from './check-rules';
+import { GuessCaps } from './guess-caps';
 import { PhoneNotConfirmedGuard } from './guards/phone-not-confirmed.guard';
 import { PhoneNumberController } from './phone-number.controller';
+import { PhoneNumberService } from './phone-number.service';
 import { PhoneVerificationController } from './phone-verification.controller';
 import { PhoneVerificationRepository } from './phone-verification.repository';
 import { PhoneVerificationService } from './phone-verification.service';
 import { VerificationProviderModule } from './providers/verification-provider.module';
+import { SendCaps } from './send-caps';
+import { SendRules } from './send-rules';
+import { VerificationConfirmer } from './verification-confirmer';
 
 @Module({
   imports: [UsersModule, AuthModule, VerificationProviderModule],
   controllers: [PhoneNumberController, PhoneVerificationController],
-  providers: [PhoneVerificationService, PhoneVerificationRepository, PhoneNotConfirmedGuard],
+  providers: [
+    PhoneVerificationService,
+    PhoneNumberService,
+    SendRules,
+    SendCaps,
+    CheckRules,
+    GuessCaps,
+    VerificationConfirmer,
+    PhoneVerificationRepository,
+    PhoneNotConfirmedGuard,
+  ],
 })
 export class PhoneVerificationModule {}

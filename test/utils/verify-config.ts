@@ -13,6 +13,10 @@ export function verifyConfigWith(overrides: Partial<VerifyConfig> = {}): VerifyC
     maxSendsPerHour: 5,
     maxCheckAttempts: 5,
     maxFailedChecksPerDay: 15,
+    maxSendsPerNumberPerHour: 3,
+    maxSendsPerAddressPerHour: 10,
+    sendBudgetPerHour: 1000,
+    testNumbers: new Map(),
     allowedCountries: [],
     ...overrides,
   };

@@ -47,9 +47,17 @@ export class WindowLimit {
     }
   }
 
-  /** Opens the key's window if none is open, taking nothing. */
-  async open(key: string): Promise<void> {
-    await this.limiter?.consume(key, 0);
+  /**
+   * Makes the key's window last at least `seconds` from now, keeping its count (opening it, empty, if none is
+   * open). Never shortens it.
+   */
+  async extend(key: string, seconds: number): Promise<void> {
+    if (!this.limiter) return;
+    const current = await this.limiter.get(key);
+    if (!current || current.msBeforeNext <= 0)
+      await this.limiter.consume(key, 0, { customDuration: seconds });
+    else if (current.msBeforeNext < seconds * 1000)
+      await this.limiter.set(key, current.consumedPoints, seconds);
   }
 
   async giveBack(key: string, points = 1): Promise<void> {

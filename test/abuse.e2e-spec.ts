@@ -1,0 +1,139 @@
+import { Logger } from '@nestjs/common';
+import { DATABASE_LABEL } from './utils/test-app';
+import { Journey, journey } from './utils/verification-journey';
+import {
+  ProviderUnderTest,
+  twilioV1Provider,
+  twilioV2Provider,
+  uniqueMobile,
+} from './utils/verification-providers';
+
+const PAID_PROVIDERS: Array<[string, () => Promise<ProviderUnderTest>]> = [
+  ['twilio-v1', twilioV1Provider],
+  ['twilio-v2', twilioV2Provider],
+];
+
+const retryAfterOf = (response: { headers: Record<string, string> }) =>
+  Number(response.headers['retry-after']);
+
+describe.each(PAID_PROVIDERS)(`caps across accounts with %s (${DATABASE_LABEL})`, (_name, makeProvider) => {
+  let provider: ProviderUnderTest;
+  let j: Journey | undefined;
+
+  beforeAll(async () => {
+    provider = await makeProvider();
+  });
+
+  afterEach(async () => {
+    await j?.app.close();
+    j = undefined;
+    jest.restoreAllMocks();
+  });
+
+  afterAll(async () => {
+    await provider.close();
+  });
+
+  it('gives 100 accounts from one address at most the per-address cap of sends (an IPv6 /64 is one address)', async () => {
+    j = await journey(provider);
+    const sentBefore = provider.sentCount();
+    const statuses: number[] = [];
+    for (let i = 0; i < 100; i += 1) {
+      const user = await j.register();
+      // Every address of one /64, as a client that owns one would use them.
+      const response = await j.start(user, { phoneNumber: uniqueMobile().e164 }, `2001:db8:0:1::${i + 1}`);
+      statuses.push(response.status);
+      if (response.status === 429) {
+        expect(response.body.code).toBe('SEND_LIMIT_REACHED');
+        expect(retryAfterOf(response)).toBeGreaterThan(3500);
+        expect(retryAfterOf(response)).toBeLessThanOrEqual(3600);
+      }
+    }
+    expect(statuses.filter((status) => status === 202)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(90);
+    expect(provider.sentCount() - sentBefore).toBe(10);
+
+    // Another address is not held back.
+    const other = await j.register();
+    await j.start(other, { phoneNumber: uniqueMobile().e164 }, '2001:db8:0:2::1').expect(202);
+  });
+
+  it('stops sends to one number across many accounts at the per-number cap', async () => {
+    j = await journey(provider);
+    const victim = uniqueMobile();
+    const sentBefore = provider.sentCount();
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      const user = await j.register();
+      const response = await j.start(user, { phoneNumber: victim.e164 }, `203.0.113.${i + 1}`);
+      statuses.push(response.status);
+      if (response.status !== 202) {
+        expect(response.body.code).toBe('SEND_LIMIT_REACHED');
+        expect(retryAfterOf(response)).toBeGreaterThan(3500);
+      }
+    }
+    expect(statuses).toEqual([202, 202, 202, 429, 429, 429, 429, 429]);
+    expect(provider.sentCount() - sentBefore).toBe(3);
+  });
+
+  it('answers 503 VERIFY_BUDGET_EXHAUSTED with an error-level alarm once the service budget is spent', async () => {
+    j = await journey(provider, { env: { VERIFY_SEND_BUDGET_PER_HOUR: '4' } });
+    const alarms: unknown[] = [];
+    jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => {
+      alarms.push(message);
+    });
+    const sentBefore = provider.sentCount();
+    for (let i = 0; i < 4; i += 1) {
+      const user = await j.register();
+      await j.start(user, { phoneNumber: uniqueMobile().e164 }, `203.0.113.${i + 1}`).expect(202);
+    }
+    const late = await j.register();
+    const refused = await j.start(late, { phoneNumber: uniqueMobile().e164 }, '203.0.113.99');
+
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ statusCode: 503, code: 'VERIFY_BUDGET_EXHAUSTED' });
+    expect(retryAfterOf(refused)).toBeGreaterThan(3500);
+    expect(retryAfterOf(refused)).toBeLessThanOrEqual(3600);
+    expect(provider.sentCount() - sentBefore).toBe(4);
+    expect(alarms).toEqual([
+      expect.objectContaining({ event: 'verification.budget_exhausted', budgetPerHour: 4 }),
+    ]);
+    // A refused start changed nothing: the number given with it was not stored.
+    expect((await j.me(late).expect(200)).body.phoneNumber).toBeNull();
+  });
+
+  it('changes nothing on a refused start: the stored number and its pending code stay', async () => {
+    j = await journey(provider);
+    const user = await j.register();
+    const first = uniqueMobile();
+    await j.start(user, { phoneNumber: first.e164 }).expect(202);
+    const pendingBefore = (await j.status(user).expect(200)).body;
+    const sentBefore = provider.sentCount();
+
+    const refusals = [
+      // Inside the re-send cooldown.
+      [{ phoneNumber: uniqueMobile().e164 }, 429, 'RESEND_TOO_SOON'],
+      // A channel this provider does not have.
+      [
+        { phoneNumber: uniqueMobile().e164, channel: provider.name === 'twilio-v1' ? 'whatsapp' : 'fax' },
+        400,
+      ],
+      // A language the provider does not know: the client's mistake, never a 502.
+      [{ phoneNumber: uniqueMobile().e164, locale: 'xx' }, 400, 'VALIDATION_FAILED'],
+      [{ phoneNumber: '+44 20 7946 0000' }, 400, 'CHANNEL_NOT_SUPPORTED'],
+    ] as const;
+    for (const [body, status, code] of refusals) {
+      const response = await j.start(user, body);
+      expect(response.status).toBe(status);
+      if (code) expect(response.body.code).toBe(code);
+    }
+
+    expect((await j.me(user).expect(200)).body).toMatchObject({
+      phoneNumber: first.e164,
+      phoneNumberConfirmed: false,
+    });
+    expect((await j.status(user).expect(200)).body).toEqual(pendingBefore);
+    expect(provider.sentCount()).toBe(sentBefore);
+    await j.check(user, provider.codeFor(first)!).expect(200);
+  });
+});
