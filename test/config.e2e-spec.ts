@@ -61,6 +61,22 @@ describe('configuration at start-up', () => {
     ['twilio-v1 without TWILIO_VERIFY_API_KEY', { VERIFY_PROVIDER: 'twilio-v1' }, /TWILIO_VERIFY_API_KEY/],
     ['DATABASE_URL=mysql://x', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
     ['VERIFY_CODE_TTL_SECONDS=601', { VERIFY_CODE_TTL_SECONDS: '601' }, /VERIFY_CODE_TTL_SECONDS/],
+    [
+      'production with VERIFY_TEST_NUMBERS',
+      { ...PRODUCTION, VERIFY_TEST_NUMBERS: '+447700900123=123456' },
+      /VERIFY_TEST_NUMBERS/,
+    ],
+    ['VERIFY_TEST_NUMBERS=447700900123', { VERIFY_TEST_NUMBERS: '447700900123' }, /VERIFY_TEST_NUMBERS/],
+    [
+      'VERIFY_MAX_SENDS_PER_NUMBER_PER_HOUR=-1',
+      { VERIFY_MAX_SENDS_PER_NUMBER_PER_HOUR: '-1' },
+      /VERIFY_MAX_SENDS_PER_NUMBER_PER_HOUR/,
+    ],
+    [
+      'VERIFY_SEND_BUDGET_PER_HOUR=lots',
+      { VERIFY_SEND_BUDGET_PER_HOUR: 'lots' },
+      /VERIFY_SEND_BUDGET_PER_HOUR/,
+    ],
   ])('refuses to start with %s, naming the variable', async (_case, env, variable) => {
     await expect(start(env)).rejects.toThrow(variable);
   });
