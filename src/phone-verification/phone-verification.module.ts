@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { UsersModule } from '../users/users.module';
 import { CheckRules } from './check-rules';
 import { GuessCaps } from './guess-caps';
@@ -15,7 +16,7 @@ import { SendRules } from './send-rules';
 import { VerificationConfirmer } from './verification-confirmer';
 
 @Module({
-  imports: [UsersModule, AuthModule, VerificationProviderModule],
+  imports: [UsersModule, AuthModule, VerificationProviderModule, IdempotencyModule],
   controllers: [PhoneNumberController, PhoneVerificationController],
   providers: [
     PhoneVerificationService,
