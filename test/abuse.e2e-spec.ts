@@ -1,8 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { DATABASE_LABEL } from './utils/test-app';
+import { Clock } from '../src/common/clock';
+import { DATABASE_LABEL, RegisteredUser } from './utils/test-app';
 import { Journey, journey } from './utils/verification-journey';
 import {
   ProviderUnderTest,
+  TestClock,
+  TestPhone,
   twilioV1Provider,
   twilioV2Provider,
   uniqueMobile,
@@ -135,5 +138,90 @@ describe.each(PAID_PROVIDERS)(`caps across accounts with %s (${DATABASE_LABEL})`
     expect((await j.status(user).expect(200)).body).toEqual(pendingBefore);
     expect(provider.sentCount()).toBe(sentBefore);
     await j.check(user, provider.codeFor(first)!).expect(200);
+  });
+
+  describe('wrong codes per number', () => {
+    let clock: TestClock;
+
+    const withClock = async () => {
+      clock = new TestClock();
+      return journey(provider, {
+        // Sends to the number are not what is under test here.
+        env: { VERIFY_MAX_SENDS_PER_NUMBER_PER_HOUR: '0' },
+        override: (builder) => builder.overrideProvider(Clock).useValue(clock),
+      });
+    };
+
+    async function accountsHolding(phone: TestPhone, count: number): Promise<RegisteredUser[]> {
+      const users: RegisteredUser[] = [];
+      for (let i = 0; i < count; i += 1) {
+        const user = await j!.register();
+        await j!.start(user, { phoneNumber: phone.e164 }, `203.0.113.${i + 1}`).expect(202);
+        users.push(user);
+      }
+      return users;
+    }
+
+    it('pools wrong codes of 6 accounts (5 on v2) against one number: the cap holds, and the right code then fails', async () => {
+      j = await withClock();
+      const victim = uniqueMobile();
+      // Verify v2 itself sends to one number at most 5 times in 10 minutes: there, 5 accounts hold the code.
+      const accounts = provider.name === 'twilio-v2' ? 5 : 6;
+      const users = await accountsHolding(victim, accounts);
+      const checksBefore = (provider as { fake?: { checkRequests: number } }).fake?.checkRequests ?? 0;
+      const statuses: number[] = [];
+      for (let round = 0; round < 4; round += 1) {
+        for (const user of users) statuses.push((await j.check(user, j.wrongCodeFor(victim))).status);
+      }
+      expect(statuses.filter((status) => status === 400)).toHaveLength(5);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(4 * accounts - 5);
+
+      for (const user of users) {
+        const refused = await j.check(user, provider.codeFor(victim)!).expect(429);
+        expect(refused.body.code).toBe('TOO_MANY_ATTEMPTS');
+        expect(retryAfterOf(refused)).toBeGreaterThan(500);
+      }
+      const checksAfter = (provider as { fake?: { checkRequests: number } }).fake?.checkRequests ?? 0;
+      expect(checksAfter - checksBefore).toBe(5);
+      for (const user of users) expect((await j.me(user).expect(200)).body.phoneNumberConfirmed).toBe(false);
+    });
+
+    it('gives a re-sent code no fresh guesses, whoever starts again', async () => {
+      j = await withClock();
+      const victim = uniqueMobile();
+      const [first] = await accountsHolding(victim, 1);
+      const code = provider.codeFor(victim)!;
+      for (let i = 0; i < 5; i += 1) await j.check(first, j.wrongCodeFor(victim)).expect(400);
+      expect((await j.check(first, code).expect(429)).body.code).toBe('TOO_MANY_ATTEMPTS');
+
+      // A new start by the same account and by two others: the provider sends again.
+      clock.advanceSeconds(31);
+      await j.start(first, {}).expect(202);
+      const others = await accountsHolding(victim, 2);
+      if (provider.name === 'twilio-v1') expect(provider.codeFor(victim)).toBe(code);
+      for (const user of [first, ...others]) {
+        expect((await j.check(user, j.wrongCodeFor(victim)).expect(429)).body.code).toBe('TOO_MANY_ATTEMPTS');
+        expect((await j.check(user, provider.codeFor(victim)!).expect(429)).body.code).toBe(
+          'TOO_MANY_ATTEMPTS',
+        );
+      }
+    });
+
+    it('counts a check that timed out at the provider as a wrong code, for the account and the number', async () => {
+      j = await withClock();
+      const victim = uniqueMobile();
+      const users = await accountsHolding(victim, 2);
+      const fake = (provider as unknown as { fake: { failNext(mode: 'hang'): void } }).fake;
+      fake.failNext('hang');
+      const timedOut = await j.check(users[0], provider.codeFor(victim)!);
+      expect(timedOut.status).toBe(504);
+      expect(timedOut.body.code).toBe('VERIFY_PROVIDER_TIMEOUT');
+      expect((await j.status(users[0]).expect(200)).body.pending.attemptsRemaining).toBe(4);
+
+      for (let i = 0; i < 4; i += 1) await j.check(users[1], j.wrongCodeFor(victim)).expect(400);
+      expect((await j.check(users[1], provider.codeFor(victim)!).expect(429)).body.code).toBe(
+        'TOO_MANY_ATTEMPTS',
+      );
+    });
   });
 });
