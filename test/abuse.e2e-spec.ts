@@ -224,4 +224,29 @@ describe.each(PAID_PROVIDERS)(`caps across accounts with %s (${DATABASE_LABEL})`
       );
     });
   });
+
+  it("lets no account cancel another's code: a number change or wrong codes leave the other's verification working", async () => {
+    j = await journey(provider);
+    const shared = uniqueMobile();
+    const ada = await j.register();
+    const bob = await j.register();
+    await j.start(ada, { phoneNumber: shared.e164 }, '203.0.113.1').expect(202);
+    await j.start(bob, { phoneNumber: shared.e164 }, '203.0.113.2').expect(202);
+
+    await j.check(ada, j.wrongCodeFor(shared)).expect(400);
+    await j.app
+      .http()
+      .put('/users/me/phone')
+      .set({ Authorization: `Bearer ${ada.accessToken}` })
+      .send({ phoneNumber: uniqueMobile().e164 })
+      .expect(200);
+    await j.app
+      .http()
+      .delete('/users/me/phone')
+      .set({ Authorization: `Bearer ${ada.accessToken}` })
+      .expect(200);
+
+    const confirmed = await j.check(bob, provider.codeFor(shared)!).expect(200);
+    expect(confirmed.body).toMatchObject({ phoneNumberConfirmed: true, phoneNumber: shared.e164 });
+  });
 });
