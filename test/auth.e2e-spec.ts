@@ -307,3 +307,52 @@ describe(`login failure limit (${DATABASE_LABEL})`, () => {
     expect(otherLogin.status).toBe(200);
   });
 });
+
+describe(`consecutive wrong passwords (${DATABASE_LABEL})`, () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    // A one-second window keeps the waits short; 50 per window reaches 100 after one lockout.
+    testApp = await createTestApp({ env: { LOGIN_MAX_FAILURES: '50', LOGIN_FAILURE_WINDOW_SECONDS: '1' } });
+  });
+
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  const waitSeconds = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+  it('stops 120 wrong passwords, with every lockout waited out, before the 101st', async () => {
+    const { email, password } = await registerUser(testApp);
+    const login = (body: object) => testApp.http().post('/auth/login').send(body);
+    const lockouts: number[] = [];
+    let failures = 0;
+    let refusals = 0;
+    // In bursts, so that a window fills before it ends on its own.
+    for (let sent = 0; sent < 120; sent += 50) {
+      const burst = Array.from({ length: Math.min(50, 120 - sent) }, (_, i) =>
+        login({ email, password: `wrong-${sent + i}` }),
+      );
+      const answers = await Promise.all(burst);
+      failures += answers.filter((answer) => answer.status === 401).length;
+      refusals += answers.filter((answer) => answer.status === 429).length;
+      expect(answers.every((answer) => answer.status === 401 || answer.status === 429)).toBe(true);
+      // The lockout that follows is waited out, as a patient attacker would.
+      const next = await login({ email, password: 'wrong-probe' });
+      expect(next.status).toBe(429);
+      const retryAfter = Number(next.headers['retry-after']);
+      if (retryAfter <= 2) {
+        lockouts.push(retryAfter);
+        await waitSeconds(retryAfter);
+      }
+    }
+
+    expect(failures).toBe(100);
+    expect(lockouts).toEqual([1]);
+    expect(refusals).toBe(20);
+    // What stops it now is no lockout to wait out: even the right password is refused, long after.
+    await waitSeconds(2.1);
+    const refused = await login({ email, password }).expect(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(86_400);
+  });
+});
