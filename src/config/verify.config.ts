@@ -40,6 +40,7 @@ class VerifyEnv {
     message: 'VERIFY_ALLOWED_COUNTRIES must be comma-separated ISO 3166 alpha-2 codes, e.g. GB,US',
   })
   VERIFY_ALLOWED_COUNTRIES?: string;
+  @IsOptional() @IsIn(['true', 'false']) VERIFY_ALLOW_VOIP?: 'true' | 'false';
 }
 
 export const verifyConfig = registerAs('verify', () => {
@@ -101,6 +102,7 @@ export const verifyConfig = registerAs('verify', () => {
     /** E.164 number to the code that confirms it, without a provider call. */
     testNumbers,
     allowedCountries,
+    allowVoip: env.VERIFY_ALLOW_VOIP === 'true',
   };
 });
 

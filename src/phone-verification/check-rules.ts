@@ -10,7 +10,7 @@ import { PhoneVerification } from './entities/phone-verification.entity';
 import { GuessCaps, GuessClaim } from './guess-caps';
 import { PhoneVerificationRepository } from './phone-verification.repository';
 import { attemptsRemaining, DAY_MS, dailyFailureBlock } from './policy/check-policy';
-import { logVerificationEvent } from './verification-events';
+import { VerificationEvents } from './verification-events';
 
 /** A check allowed to reach the provider: one attempt of the verification and one guess at the number. */
 export interface ReservedCheck {
@@ -33,6 +33,7 @@ export class CheckRules {
     private readonly guesses: GuessCaps,
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
+    private readonly events: VerificationEvents,
     @Inject(verifyConfig.KEY) private readonly config: ConfigType<typeof verifyConfig>,
   ) {}
 
@@ -48,7 +49,7 @@ export class CheckRules {
       await this.transactions.run((manager) =>
         this.verifications.endPending(manager, verification.id, 'expired', now),
       );
-      logVerificationEvent('verification.check', userId, verification, 'expired');
+      this.events.record('verification.check', userId, verification, 'expired');
       throw expired();
     }
   }

@@ -10,10 +10,12 @@ import { PhoneNumberService } from './phone-number.service';
 import { PhoneVerificationController } from './phone-verification.controller';
 import { PhoneVerificationRepository } from './phone-verification.repository';
 import { PhoneVerificationService } from './phone-verification.service';
+import { PumpingGuard } from './pumping/pumping-guard.service';
 import { VerificationProviderModule } from './providers/verification-provider.module';
 import { SendCaps } from './send-caps';
 import { SendRules } from './send-rules';
 import { VerificationConfirmer } from './verification-confirmer';
+import { VerificationEvents } from './verification-events';
 
 @Module({
   imports: [UsersModule, AuthModule, VerificationProviderModule, IdempotencyModule],
@@ -26,8 +28,10 @@ import { VerificationConfirmer } from './verification-confirmer';
     CheckRules,
     GuessCaps,
     VerificationConfirmer,
+    VerificationEvents,
     PhoneVerificationRepository,
     PhoneNotConfirmedGuard,
+    PumpingGuard,
   ],
 })
 export class PhoneVerificationModule {}

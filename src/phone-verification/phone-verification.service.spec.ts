@@ -9,6 +9,10 @@ import { AccessTokenService, IssuedAccessToken } from '../auth/access-token.serv
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { verifyConfig } from '../config/verify.config';
+import { pumpingConfig } from '../config/pumping.config';
+import { REDIS_CLIENT } from '../common/rate-limit/rate-limit.module';
+import { IdentityMetrics } from '../metrics/identity-metrics';
+import { PumpingGuard } from './pumping/pumping-guard.service';
 import { TransactionRunner } from '../database/transaction-runner';
 import { User } from '../users/entities/user.entity';
 import { PhoneNumberParser } from '../users/phone-number.parser';
@@ -22,6 +26,7 @@ import { PhoneNumberService } from './phone-number.service';
 import { SendCaps } from './send-caps';
 import { SendRules } from './send-rules';
 import { VerificationConfirmer } from './verification-confirmer';
+import { VerificationEvents } from './verification-events';
 import { WindowLimits } from '../common/rate-limit/window-limits';
 import {
   CancelVerificationRequest,
@@ -140,6 +145,7 @@ async function createHarness(overrides: Partial<VerifyConfig> = {}): Promise<Har
       CheckRules,
       GuessCaps,
       VerificationConfirmer,
+      VerificationEvents,
       { provide: WindowLimits, useValue: new WindowLimits(null) },
       PhoneVerificationRepository,
       UsersService,
@@ -151,6 +157,10 @@ async function createHarness(overrides: Partial<VerifyConfig> = {}): Promise<Har
       { provide: getRepositoryToken(User), useValue: dataSource.getRepository(User) },
       { provide: verifyConfig.KEY, useValue: { ...baseConfig, ...overrides } },
       { provide: VERIFICATION_PROVIDER, useValue: provider },
+      PumpingGuard,
+      IdentityMetrics,
+      { provide: REDIS_CLIENT, useValue: null },
+      { provide: pumpingConfig.KEY, useValue: { mode: 'alarm', minSends: 20, minConversion: 0.2 } },
     ],
   }).compile();
   return {

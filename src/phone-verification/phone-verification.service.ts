@@ -4,6 +4,7 @@ import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { verifyConfig } from '../config';
 import { TransactionRunner } from '../database/transaction-runner';
+import { countryOf } from '../metrics/country';
 import { User } from '../users/entities/user.entity';
 import { maskPhoneNumber, PhoneNumberInput, PhoneNumberParser } from '../users/phone-number.parser';
 import { CheckRules, expired, ReservedCheck } from './check-rules';
@@ -16,6 +17,7 @@ import { PhoneVerification } from './entities/phone-verification.entity';
 import { GuessCaps } from './guess-caps';
 import { PhoneNumberService } from './phone-number.service';
 import { PhoneVerificationRepository } from './phone-verification.repository';
+import { PumpingGuard } from './pumping/pumping-guard.service';
 import { attemptsRemaining } from './policy/check-policy';
 import { providerFailureError, providerMayHaveActed } from './policy/provider-failure';
 import { providerLocales, providerSupportsLocale } from './policy/provider-locales';
@@ -28,7 +30,7 @@ import {
 } from './providers/verification-provider.interface';
 import { ReservedSend, SendRules } from './send-rules';
 import { VerificationConfirmer } from './verification-confirmer';
-import { destinationOf, logVerificationEvent } from './verification-events';
+import { destinationOf, VerificationEvents } from './verification-events';
 
 export interface StartRequest {
   channel?: Channel;
@@ -58,6 +60,8 @@ export class PhoneVerificationService {
     private readonly confirmer: VerificationConfirmer,
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
+    private readonly events: VerificationEvents,
+    private readonly pumping: PumpingGuard,
     @Inject(VERIFICATION_PROVIDER) private readonly provider: VerificationProvider,
     @Inject(verifyConfig.KEY) private readonly config: ConfigType<typeof verifyConfig>,
   ) {}
@@ -98,7 +102,8 @@ export class PhoneVerificationService {
       throw this.providerFailure(error, 'start', user.id, verification);
     }
     await this.afterSend(reserved, reference);
-    logVerificationEvent('verification.start', user.id, verification, 'sent', { channel });
+    await this.pumping.recordSend(countryOf(verification.phoneE164));
+    this.events.record('verification.start', user.id, verification, 'sent', { channel });
     return {
       status: 'pending',
       channel,
@@ -138,11 +143,11 @@ export class PhoneVerificationService {
         this.verifications.endPending(manager, pending.id, 'expired', this.clock.now()),
       );
       if (!ended) throw await this.checks.notCheckable(pending.id);
-      logVerificationEvent('verification.check', userId, pending, 'expired_at_provider');
+      this.events.record('verification.check', userId, pending, 'expired_at_provider');
       throw expired();
     }
     const remaining = await this.checks.recordWrongCode(userId, reserved);
-    logVerificationEvent('verification.check', userId, pending, 'wrong_code', {
+    this.events.record('verification.check', userId, pending, 'wrong_code', {
       attemptsRemaining: remaining,
     });
     if (remaining === 0) await this.phoneNumbers.cancelAtProvider(pending);
@@ -233,7 +238,7 @@ export class PhoneVerificationService {
   ): Error {
     if (!(error instanceof VerificationProviderError))
       return error instanceof Error ? error : new Error(String(error));
-    logVerificationEvent(`verification.${step}`, userId, verification, error.failure, {
+    this.events.record(`verification.${step}`, userId, verification, error.failure, {
       upstreamCode: error.detail.upstreamCode,
     });
     return providerFailureError(error, this.config.codeTtlSeconds);

@@ -6,6 +6,7 @@ import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { verifyConfig } from '../config';
 import { TransactionRunner } from '../database/transaction-runner';
+import { countryOf } from '../metrics/country';
 import { User } from '../users/entities/user.entity';
 import { ParsedPhoneNumber, PhoneNumberParser } from '../users/phone-number.parser';
 import { UsersService } from '../users/users.service';
@@ -13,6 +14,7 @@ import { CheckRules } from './check-rules';
 import { PhoneVerification } from './entities/phone-verification.entity';
 import { PhoneNumberService, StoredPhone } from './phone-number.service';
 import { PhoneVerificationRepository, SendState } from './phone-verification.repository';
+import { PumpingGuard } from './pumping/pumping-guard.service';
 import { HOUR_MS, sendBlock, SendBlockCode } from './policy/send-policy';
 import { Channel } from './providers/verification-provider.interface';
 import { SendCaps, SendCapsClaim } from './send-caps';
@@ -61,6 +63,7 @@ export class SendRules {
     private readonly parser: PhoneNumberParser,
     private readonly checks: CheckRules,
     private readonly caps: SendCaps,
+    private readonly pumping: PumpingGuard,
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
     @Inject(verifyConfig.KEY) private readonly config: ConfigType<typeof verifyConfig>,
@@ -74,6 +77,7 @@ export class SendRules {
         const user = await this.users.findByIdForUpdate(manager, request.userId);
         const phone = this.judge(user, request);
         const testNumber = this.config.testNumbers.has(phone.e164);
+        await this.pumping.assertSendAllowed(countryOf(phone.e164));
         await this.checks.assertDailyFailuresBelowCap(request.userId, now, manager);
         const sends = await this.verifications.eventTimes(
           request.userId,

@@ -5,12 +5,14 @@ import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../database/database-errors';
 import { TransactionRunner } from '../database/transaction-runner';
+import { countryOf } from '../metrics/country';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { CheckVerificationResponseDto } from './dto/verification-response.dto';
 import { PhoneVerification } from './entities/phone-verification.entity';
 import { PhoneVerificationRepository } from './phone-verification.repository';
-import { logVerificationEvent } from './verification-events';
+import { PumpingGuard } from './pumping/pumping-guard.service';
+import { VerificationEvents } from './verification-events';
 
 // The provider forgets an approved verification: its approval is committed with retries, never dropped.
 const CONFIRM_RETRY_DELAYS_MS = [100, 500, 2000];
@@ -29,6 +31,8 @@ export class VerificationConfirmer {
     private readonly tokens: AccessTokenService,
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
+    private readonly events: VerificationEvents,
+    private readonly pumping: PumpingGuard,
   ) {}
 
   async confirm(userId: string, verification: PhoneVerification): Promise<CheckVerificationResponseDto> {
@@ -70,11 +74,12 @@ export class VerificationConfirmer {
       await this.transactions.run((manager) =>
         this.verifications.endPending(manager, verification.id, 'canceled', now, 'number_taken'),
       );
-      logVerificationEvent('verification.check', userId, verification, 'number_taken');
+      this.events.record('verification.check', userId, verification, 'number_taken');
       throw new AppError('PHONE_NUMBER_TAKEN', 'Another account has already confirmed this phone number');
     }
     if (!user) throw new AppError('UNAUTHORIZED', 'The account no longer exists');
-    logVerificationEvent('verification.check', userId, verification, 'approved');
+    await this.pumping.recordApproval(countryOf(verification.phoneE164));
+    this.events.record('verification.check', userId, verification, 'approved');
     return {
       phoneNumberConfirmed: true,
       phoneNumber: verification.phoneE164,

@@ -1,26 +1,34 @@
-import { Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { IdentityMetrics } from '../metrics/identity-metrics';
 import { maskPhoneNumber } from '../users/phone-number.parser';
 import { PhoneVerification } from './entities/phone-verification.entity';
 import { VerificationDestination } from './providers/verification-provider.interface';
 
-const logger = new Logger('PhoneVerification');
+/** One structured log line per step of a verification (the number masked, never a code), and its metric. */
+@Injectable()
+export class VerificationEvents {
+  private readonly logger = new Logger('PhoneVerification');
 
-/** One structured log line per step of a verification: the number masked, never a code. */
-export function logVerificationEvent(
-  event: string,
-  userId: string,
-  verification: PhoneVerification,
-  outcome: string,
-  extra: Record<string, unknown> = {},
-): void {
-  logger.log({
-    event,
-    userId,
-    verificationId: verification.id,
-    to: maskPhoneNumber(verification.phoneCountryCode, verification.phoneNationalNumber),
-    outcome,
-    ...extra,
-  });
+  constructor(private readonly metrics: IdentityMetrics) {}
+
+  record(
+    event: string,
+    userId: string,
+    verification: PhoneVerification,
+    outcome: string,
+    extra: Record<string, unknown> = {},
+  ): void {
+    // Every outcome that is logged is counted.
+    this.metrics.verificationEvent(event, verification, outcome);
+    this.logger.log({
+      event,
+      userId,
+      verificationId: verification.id,
+      to: maskPhoneNumber(verification.phoneCountryCode, verification.phoneNationalNumber),
+      outcome,
+      ...extra,
+    });
+  }
 }
 
 export function destinationOf(verification: PhoneVerification): VerificationDestination {

@@ -18,6 +18,7 @@ export function verifyConfigWith(overrides: Partial<VerifyConfig> = {}): VerifyC
     sendBudgetPerHour: 1000,
     testNumbers: new Map(),
     allowedCountries: [],
+    allowVoip: false,
     ...overrides,
   };
 }
