@@ -1,9 +1,11 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { User } from '../users/entities/user.entity';
 
 /** The first answer to a request sent with an `Idempotency-Key`, replayed to its repeats. */
 @Entity({ name: 'idempotency_keys' })
 export class IdempotencyRecord {
   @PrimaryColumn({ name: 'user_id', type: 'uuid' })
+  @ForeignKey(() => User, { onDelete: 'CASCADE' })
   userId: string;
 
   @PrimaryColumn({ type: 'varchar', length: 255 })
@@ -21,9 +23,9 @@ export class IdempotencyRecord {
   @Column({ type: 'text', nullable: true })
   answer: string | null;
 
-  @Column({ name: 'created_at' })
+  @Column({ name: 'created_at', type: Date })
   createdAt: Date;
 
-  @Column({ name: 'expires_at' })
+  @Column({ name: 'expires_at', type: Date })
   expiresAt: Date;
 }
