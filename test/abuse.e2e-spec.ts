@@ -140,6 +140,32 @@ describe.each(PAID_PROVIDERS)(`caps across accounts with %s (${DATABASE_LABEL})`
     await j.check(user, provider.codeFor(first)!).expect(200);
   });
 
+  it('puts the stored number back when the provider refuses the new one given with start', async () => {
+    j = await journey(provider);
+    const user = await j.register();
+    const first = uniqueMobile();
+    await j.app
+      .http()
+      .put('/users/me/phone')
+      .set({ Authorization: `Bearer ${user.accessToken}` })
+      .send({ phoneNumber: first.e164 })
+      .expect(200);
+    const fake = (provider as unknown as { fake: { failNext(mode: object): void } }).fake;
+    fake.failNext(
+      provider.name === 'twilio-v1'
+        ? { status: 400, errorCode: '60033' }
+        : { status: 400, code: 60205, message: 'SMS is not supported by landline phone number' },
+    );
+
+    const refused = await j.start(user, { phoneNumber: uniqueMobile().e164 });
+
+    expect(refused.status).toBe(400);
+    expect((await j.me(user).expect(200)).body).toMatchObject({ phoneNumber: first.e164 });
+    expect((await j.status(user).expect(200)).body.pending).toBeNull();
+    // Nothing was spent: the next start goes out at once.
+    await j.start(user).expect(202);
+  });
+
   describe('wrong codes per number', () => {
     let clock: TestClock;
 

@@ -115,4 +115,25 @@ describe(`two instances sharing Redis (${DATABASE_LABEL})`, () => {
     const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
     expect(ttls.every((ttl) => ttl > 0)).toBe(true);
   });
+
+  it('trip the daily wrong-code cap of a number at the same count', async () => {
+    const [one, two] = await twoInstances({ VERIFY_MAX_FAILED_CHECKS_PER_DAY: '3' });
+    const victim = uniqueMobile();
+    const ada = await one.register();
+    const bob = await two.register();
+    await one.start(ada, { phoneNumber: victim.e164 }, '198.51.100.1').expect(202);
+    await two.start(bob, { phoneNumber: victim.e164 }, '198.51.100.2').expect(202);
+
+    // Neither account reaches its own daily cap of 3: the number's does, across both instances.
+    const statuses = [
+      (await one.check(ada, one.wrongCodeFor(victim))).status,
+      (await two.check(bob, two.wrongCodeFor(victim))).status,
+      (await one.check(ada, one.wrongCodeFor(victim))).status,
+      (await two.check(bob, two.wrongCodeFor(victim))).status,
+      (await one.check(bob, one.wrongCodeFor(victim))).status,
+    ];
+    expect(statuses).toEqual([400, 400, 400, 429, 429]);
+    const refused = await two.check(bob, provider.codeFor(victim)!).expect(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(86_000);
+  });
 });

@@ -42,7 +42,7 @@ export class CheckRules {
     if (!verification || verification.status === 'approved') throw noPending();
     if (verification.status === 'expired') throw expired();
     if (verification.status === 'canceled') {
-      if (verification.cancelReason === 'too_many_attempts') throw this.tooManyAttempts();
+      if (verification.cancelReason === 'too_many_attempts') throw await this.tooManyAttempts(verification);
       throw noPending();
     }
     if (verification.expiresAt <= now) {
@@ -122,18 +122,23 @@ export class CheckRules {
     });
   }
 
-  tooManyAttempts(): AppError {
+  /**
+   * The verification had its wrong codes: a new `start` is needed, and its code can be checked once the
+   * cooldown has passed and the number takes guesses again.
+   */
+  private async tooManyAttempts(verification: PhoneVerification): Promise<AppError> {
+    const numberWait = await this.guesses.waitSeconds(verification.phoneE164);
     return new AppError('TOO_MANY_ATTEMPTS', 'Too many wrong codes: start a new verification', {
-      retryAfterSeconds: this.config.resendCooldownSeconds || 1,
+      retryAfterSeconds: Math.max(this.config.resendCooldownSeconds, numberWait, 1),
     });
   }
 
   /** Why a verification that looked pending could not take this check (a concurrent request changed it). */
   async notCheckable(id: string): Promise<AppError> {
     const current = await this.verifications.findById(id);
-    if (current?.cancelReason === 'too_many_attempts') return this.tooManyAttempts();
+    if (current?.cancelReason === 'too_many_attempts') return this.tooManyAttempts(current);
     if (current?.status === 'pending') {
-      if (current.failedAttempts >= this.config.maxCheckAttempts) return this.tooManyAttempts();
+      if (current.failedAttempts >= this.config.maxCheckAttempts) return this.tooManyAttempts(current);
       // Every remaining attempt is being checked by a concurrent request right now.
       return new AppError('RATE_LIMITED', 'Other checks of this code are in progress, try again', {
         retryAfterSeconds: 1,

@@ -47,6 +47,13 @@ export class GuessCaps {
     await this.perCode.extend(numberKey(e164), this.codeWindowSeconds);
   }
 
+  /** Seconds until the number takes a guess again: 0 when it takes one now. */
+  async waitSeconds(e164: string): Promise<number> {
+    const key = numberKey(e164);
+    const [code, day] = await Promise.all([this.perCode.remaining(key), this.perDay.remaining(key)]);
+    return Math.max(code.points > 0 ? 0 : code.resetInSeconds, day.points > 0 ? 0 : day.resetInSeconds);
+  }
+
   /** @throws AppError `TOO_MANY_ATTEMPTS` with Retry-After when the number has had its guesses */
   async take(e164: string): Promise<GuessClaim> {
     const key = numberKey(e164);

@@ -49,7 +49,8 @@ export class WindowLimit {
 
   /**
    * Makes the key's window last at least `seconds` from now, keeping its count (opening it, empty, if none is
-   * open). Never shortens it.
+   * open). Never shortens it. Read then write: a take landing between the two is lost from the count, so
+   * callers extend where takes are rare (a send), never on the path of every take.
    */
   async extend(key: string, seconds: number): Promise<void> {
     if (!this.limiter) return;
