@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { TransactionRunner } from '../database/transaction-runner';
 import { User } from '../users/entities/user.entity';
+import { PhoneChangeAuthentication } from '../users/phone-change.policy';
 import { ParsedPhoneNumber, PhoneNumberInput, PhoneNumberParser } from '../users/phone-number.parser';
 import { UsersService } from '../users/users.service';
 import { CancelReason, PhoneVerification } from './entities/phone-verification.entity';
@@ -28,9 +29,15 @@ export class PhoneNumberService {
   ) {}
 
   /** Stores a number (or removes it with `null`). */
-  async setPhoneNumber(userId: string, input: PhoneNumberInput | null): Promise<User> {
+  async setPhoneNumber(
+    userId: string,
+    input: PhoneNumberInput | null,
+    authentication: PhoneChangeAuthentication,
+  ): Promise<User> {
     const phone = input ? this.parser.parse(input) : null;
-    const { user, canceled } = await this.transactions.run((manager) => this.change(manager, userId, phone));
+    const { user, canceled } = await this.transactions.run((manager) =>
+      this.change(manager, userId, phone, authentication),
+    );
     if (canceled) await this.cancelAtProvider(canceled);
     return user;
   }
@@ -40,6 +47,7 @@ export class PhoneNumberService {
     manager: EntityManager,
     userId: string,
     phone: ParsedPhoneNumber | null,
+    authentication: PhoneChangeAuthentication = { recentlyAuthenticated: false },
   ): Promise<{ user: User; previous: StoredPhone; canceled: PhoneVerification | null }> {
     const before = await this.users.findByIdWith(manager, userId);
     const previous: StoredPhone = {
@@ -47,7 +55,7 @@ export class PhoneNumberService {
       phoneCountryCode: before?.phoneCountryCode ?? null,
       phoneNationalNumber: before?.phoneNationalNumber ?? null,
     };
-    const change = await this.users.changePhone(manager, userId, phone);
+    const change = await this.users.changePhone(manager, userId, phone, authentication);
     const canceled = change.changed ? await this.cancelPending(manager, userId, 'number_changed') : null;
     return { user: change.user, previous, canceled };
   }

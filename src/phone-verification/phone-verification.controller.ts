@@ -23,6 +23,7 @@ import { ConfigType } from '@nestjs/config';
 import { verifyConfig } from '../config';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { parseIdempotencyKey } from '../idempotency/idempotency-key';
+import { CurrentSession, SessionContext } from '../common/decorators/current-session.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { ApiErrorResponses } from '../common/dto/api-error-responses.decorator';
 import { User } from '../users/entities/user.entity';
@@ -50,6 +51,7 @@ export class PhoneVerificationController {
   @HttpCode(HttpStatus.ACCEPTED)
   @UseGuards(PhoneNotConfirmedGuard)
   @ApiOperation({
+    operationId: 'startVerification',
     summary: 'Send a code (again) to the stored number, or to the number given here',
     description: 'Calling start again re-sends a code; the wrong-code count is kept.',
   })
@@ -104,7 +106,10 @@ export class PhoneVerificationController {
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
   @UseGuards(PhoneNotConfirmedGuard)
-  @ApiOperation({ summary: 'Check the code; on success the number is confirmed and a fresh token returned' })
+  @ApiOperation({
+    operationId: 'checkVerification',
+    summary: 'Check the code; on success the number is confirmed and a fresh token returned',
+  })
   @ApiOkResponse({ type: CheckVerificationResponseDto })
   @ApiErrorResponses([
     'UNAUTHORIZED',
@@ -119,13 +124,17 @@ export class PhoneVerificationController {
   ])
   check(
     @CurrentUser() user: User,
+    @CurrentSession() session: SessionContext,
     @Body() body: CheckVerificationDto,
   ): Promise<CheckVerificationResponseDto> {
-    return this.verification.check(user.id, body.code);
+    return this.verification.check(user.id, body.code, session);
   }
 
   @Get('status')
-  @ApiOperation({ summary: 'The number, whether it is confirmed, and the pending verification if any' })
+  @ApiOperation({
+    operationId: 'getVerificationStatus',
+    summary: 'The number, whether it is confirmed, and the pending verification if any',
+  })
   @ApiOkResponse({ type: VerificationStatusResponseDto })
   @ApiErrorResponses(['UNAUTHORIZED'])
   status(@CurrentUser() user: User): Promise<VerificationStatusResponseDto> {

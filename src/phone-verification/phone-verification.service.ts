@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { AppError } from '../common/app-error';
+import { SessionContext } from '../common/decorators/current-session.decorator';
 import { Clock } from '../common/clock';
 import { verifyConfig } from '../config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { countryOf } from '../metrics/country';
 import { User } from '../users/entities/user.entity';
+import { PhoneChangeAuthentication } from '../users/phone-change.policy';
 import { maskPhoneNumber, PhoneNumberInput, PhoneNumberParser } from '../users/phone-number.parser';
 import { CheckRules, expired, ReservedCheck } from './check-rules';
 import {
@@ -66,9 +68,16 @@ export class PhoneVerificationService {
     @Inject(verifyConfig.KEY) private readonly config: ConfigType<typeof verifyConfig>,
   ) {}
 
-  /** Stores a number (or removes it with `null`); a changed number is unconfirmed and its pending code cancelled. */
-  setPhoneNumber(userId: string, input: PhoneNumberInput | null): Promise<User> {
-    return this.phoneNumbers.setPhoneNumber(userId, input);
+  /**
+   * Stores a number (or removes it with `null`); a changed number is unconfirmed and its pending code cancelled.
+   * Replacing or removing a confirmed number needs a recent password (`REAUTHENTICATION_REQUIRED`).
+   */
+  setPhoneNumber(
+    userId: string,
+    input: PhoneNumberInput | null,
+    authentication: PhoneChangeAuthentication = { recentlyAuthenticated: false },
+  ): Promise<User> {
+    return this.phoneNumbers.setPhoneNumber(userId, input, authentication);
   }
 
   async start(
@@ -113,7 +122,8 @@ export class PhoneVerificationService {
     };
   }
 
-  async check(userId: string, code: string): Promise<CheckVerificationResponseDto> {
+  /** On success, answers a fresh access token for the caller's session. */
+  async check(userId: string, code: string, session: SessionContext): Promise<CheckVerificationResponseDto> {
     const now = this.clock.now();
     await this.checks.assertDailyFailuresBelowCap(userId, now);
     const verification = await this.verifications.findLatest(userId);
@@ -135,7 +145,7 @@ export class PhoneVerificationService {
 
     if (outcome === 'approved') {
       await reserved.guess.giveBack();
-      return this.confirmer.confirm(userId, pending);
+      return this.confirmer.confirm(userId, pending, session);
     }
     if (outcome === 'not_found') {
       await reserved.guess.giveBack();

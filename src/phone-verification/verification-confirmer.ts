@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AccessTokenService } from '../auth/access-token.service';
 import { AppError } from '../common/app-error';
+import { SessionContext } from '../common/decorators/current-session.decorator';
 import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../database/database-errors';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -35,10 +36,14 @@ export class VerificationConfirmer {
     private readonly pumping: PumpingGuard,
   ) {}
 
-  async confirm(userId: string, verification: PhoneVerification): Promise<CheckVerificationResponseDto> {
+  async confirm(
+    userId: string,
+    verification: PhoneVerification,
+    session: SessionContext,
+  ): Promise<CheckVerificationResponseDto> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.confirmOnce(userId, verification, attempt > 1);
+        return await this.confirmOnce(userId, verification, attempt > 1, session);
       } catch (error) {
         if (error instanceof AppError || attempt > CONFIRM_RETRY_DELAYS_MS.length) throw error;
         this.logger.warn({ event: 'verification.confirm_retry', userId, attempt, err: error });
@@ -51,6 +56,7 @@ export class VerificationConfirmer {
     userId: string,
     verification: PhoneVerification,
     retrying: boolean,
+    session: SessionContext,
   ): Promise<CheckVerificationResponseDto> {
     const now = this.clock.now();
     let user: User | null;
@@ -83,7 +89,7 @@ export class VerificationConfirmer {
     return {
       phoneNumberConfirmed: true,
       phoneNumber: verification.phoneE164,
-      accessToken: this.tokens.issue(user).accessToken,
+      accessToken: (await this.tokens.issue(user, session)).accessToken,
     };
   }
 
