@@ -136,4 +136,21 @@ describe(`two instances sharing Redis (${DATABASE_LABEL})`, () => {
     const refused = await two.check(bob, provider.codeFor(victim)!).expect(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(86_000);
   });
+
+  it('send one code for parallel starts with one Idempotency-Key spread over both instances', async () => {
+    const [one, two] = await twoInstances({});
+    const user = await one.register();
+    const body = { phoneNumber: uniqueMobile().e164 };
+    const sentBefore = provider.sentCount();
+
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        (i % 2 ? two : one).start(user, body).set('Idempotency-Key', 'tap'),
+      ),
+    );
+
+    expect(answers.map((answer) => answer.status)).toEqual(Array(6).fill(202));
+    for (const answer of answers) expect(answer.body).toEqual(answers[0].body);
+    expect(provider.sentCount() - sentBefore).toBe(1);
+  });
 });

@@ -99,10 +99,11 @@ describe('SendCaps', () => {
       await limits.take({ e164: '+447700900123', address: `10.0.0.${i}`, testNumber: true });
   });
 
-  it('logs an error-level alarm when the budget is exhausted', async () => {
+  it('logs one error-level alarm when the budget is exhausted, not one per refused send', async () => {
     const limits = caps({ sendBudgetPerHour: 1 });
     await limits.take({ e164: '+447123000001', address: '10.0.0.1', testNumber: false });
     await refusal(limits.take({ e164: '+447123000002', address: '10.0.0.2', testNumber: false }));
+    await refusal(limits.take({ e164: '+447123000003', address: '10.0.0.3', testNumber: false }));
     expect(errors).toEqual([
       expect.objectContaining({ event: 'verification.budget_exhausted', budgetPerHour: 1 }),
     ]);

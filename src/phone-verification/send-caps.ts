@@ -24,6 +24,8 @@ export interface SendCapsClaim {
 export class SendCaps {
   private readonly logger = new Logger('PhoneVerification');
   private readonly limits: Record<SendCapName, WindowLimit>;
+  /** When the budget window this instance last raised the alarm for ends. */
+  private alarmedUntil = 0;
 
   constructor(
     limits: WindowLimits,
@@ -62,11 +64,15 @@ export class SendCaps {
 
   private refusal(name: SendCapName, retryAfterSeconds: number): AppError {
     if (name === 'budget') {
-      this.logger.error({
-        event: 'verification.budget_exhausted',
-        budgetPerHour: this.config.sendBudgetPerHour,
-        retryAfterSeconds,
-      });
+      // One alarm per exhausted window (per instance), not one per refused request of an attack.
+      if (Date.now() >= this.alarmedUntil) {
+        this.alarmedUntil = Date.now() + retryAfterSeconds * 1000;
+        this.logger.error({
+          event: 'verification.budget_exhausted',
+          budgetPerHour: this.config.sendBudgetPerHour,
+          retryAfterSeconds,
+        });
+      } else this.logger.warn({ event: 'verification.limit', limit: 'send_budget', retryAfterSeconds });
       return new AppError('VERIFY_BUDGET_EXHAUSTED', 'The service has sent all the codes it may this hour', {
         retryAfterSeconds,
       });
