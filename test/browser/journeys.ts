@@ -24,6 +24,15 @@ export async function signUp(
   password = freshPassword(),
 ): Promise<string> {
   await page.getByRole('link', { name: 'Create an account' }).click();
+  return signUpFromHere(page, email, password);
+}
+
+/** Fills in the sign-up page that is open and lands on the account page. */
+export async function signUpFromHere(
+  page: Page,
+  email = uniqueEmail('web'),
+  password = freshPassword(),
+): Promise<string> {
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();

@@ -1,6 +1,6 @@
 import { AbstractLoader, ExpressLoader } from '@nestjs/serve-static';
 import { PARAMS_PROVIDER_TOKEN, Params } from 'nestjs-pino';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
@@ -141,4 +141,23 @@ export async function openClient(
 /** Whether keyboard focus is on the element `locator` finds. */
 export function isFocused(locator: Locator): Promise<boolean> {
   return locator.evaluate((element) => element === element.ownerDocument.activeElement);
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core's WCAG 2.1 A/AA checks of the page as it is now; the rules it finds broken. */
+export async function accessibilityViolations(page: Page): Promise<AxeViolation[]> {
+  // Evaluated through the DevTools protocol, so the page's Content Security Policy does not stop it.
+  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const result = await page.evaluate(`axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }).then((r) => r.violations.map(({ id, impact, help, nodes }) => ({
+    id, impact, help, nodes: nodes.map((n) => ({ target: n.target })),
+  })))`);
+  return result as AxeViolation[];
 }
