@@ -88,8 +88,10 @@ export async function startWebApp(env: Record<string, string | undefined> = {}):
         .useFactory({
           inject: [appConfig.KEY],
           factory: (config: AppConfig): Params => {
+            // The service's own options, written to this stream instead of its usual destination.
             const params = loggerOptions(config);
-            return { ...params, pinoHttp: [params.pinoHttp ?? {}, log] } as Params;
+            const options = Array.isArray(params.pinoHttp) ? params.pinoHttp[0] : params.pinoHttp;
+            return { ...params, pinoHttp: [options ?? {}, log] } as Params;
           },
         })
         // A testing module is compiled before its HTTP adapter exists, so serve-static would pick its no-op
