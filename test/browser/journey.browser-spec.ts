@@ -72,6 +72,28 @@ describe('web client with the development provider', () => {
     await page.getByText('Confirmed', { exact: true }).waitFor();
   });
 
+  it('words a wrong password and an email already taken as sentences', async () => {
+    const password = freshPassword();
+    const email = await signUp(page, undefined, password);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').fill(`${password}-wrong`);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'The email address or password is not right.' })
+      .waitFor();
+
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByLabel('Email address').fill(email.toUpperCase());
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'An account with this email address already exists. Log in instead.' })
+      .waitFor();
+  });
+
   it('shows an unconfirmed number with a link to verify it, and counts down before a new code', async () => {
     await signUp(page);
     const number = freshUkMobile();
