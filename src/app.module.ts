@@ -15,6 +15,7 @@ import { appConfig, configModuleOptions } from './config';
 import { DatabaseModule } from './database/database.module';
 import { DemoUiModule } from './demo-ui/demo-ui.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PhoneVerificationModule } from './phone-verification/phone-verification.module';
 import { UsersModule } from './users/users.module';
 
@@ -23,6 +24,7 @@ import { UsersModule } from './users/users.module';
     ConfigModule.forRoot(configModuleOptions),
     LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: loggerOptions }),
     CommonModule,
+    MetricsModule,
     RateLimitModule,
     ThrottlerModule.forRootAsync({
       inject: [appConfig.KEY, THROTTLER_STORAGE],

@@ -3,9 +3,13 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { corsOptionsDelegate } from './common/http/cors';
 import { jsonBody } from './common/http/json-body.middleware';
+import { QuietNestLogger } from './common/logging/quiet-nest-logger';
 import { appConfig } from './config';
 import { AppConfig } from './config/app.config';
+import { httpMetrics } from './metrics/http-metrics.middleware';
+import { IdentityMetrics } from './metrics/identity-metrics';
 
 /** Options of `NestFactory.create` and `createNestApplication`: the body is parsed by `jsonBody`. */
 export const APP_OPTIONS: NestApplicationOptions = { bodyParser: false, bufferLogs: true };
@@ -13,20 +17,16 @@ export const APP_OPTIONS: NestApplicationOptions = { bodyParser: false, bufferLo
 /** Everything `main.ts` and the e2e tests must share, applied before `listen`/`init`. */
 export function setupApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<AppConfig>(appConfig.KEY);
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietNestLogger(app.get(Logger)));
+  // First, so that requests refused by any later middleware are timed too.
+  app.use(httpMetrics(app.get(IdentityMetrics)));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(helmet());
-  if (config.corsOrigins.length > 0) {
-    app.enableCors({
-      origin: config.corsOrigins,
-      methods: ['GET', 'POST', 'PUT', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type'],
-      exposedHeaders: ['Retry-After', 'X-Request-Id'],
-      maxAge: 600,
-    });
-  }
+  app.enableCors(
+    corsOptionsDelegate({ origins: config.corsOrigins, allowedHeaders: config.corsAllowedHeaders }),
+  );
   app.use(jsonBody);
   setupSwagger(app);
   return app;

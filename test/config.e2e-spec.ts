@@ -60,7 +60,14 @@ describe('configuration at start-up', () => {
     ],
     ['twilio-v1 without TWILIO_VERIFY_API_KEY', { VERIFY_PROVIDER: 'twilio-v1' }, /TWILIO_VERIFY_API_KEY/],
     ['DATABASE_URL=mysql://x', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+    ['DATABASE_TIMEOUT_MS=50', { DATABASE_TIMEOUT_MS: '50' }, /DATABASE_TIMEOUT_MS/],
+    ['DATABASE_TIMEOUT_MS=soon', { DATABASE_TIMEOUT_MS: 'soon' }, /DATABASE_TIMEOUT_MS/],
     ['VERIFY_CODE_TTL_SECONDS=601', { VERIFY_CODE_TTL_SECONDS: '601' }, /VERIFY_CODE_TTL_SECONDS/],
+    ['CORS_ORIGINS with a path', { CORS_ORIGINS: 'https://app.example.com/app' }, /CORS_ORIGINS/],
+    ['CORS_ORIGINS=*', { CORS_ORIGINS: '*' }, /CORS_ORIGINS/],
+    ['CORS_ALLOWED_HEADERS=a b', { CORS_ALLOWED_HEADERS: 'a b' }, /CORS_ALLOWED_HEADERS/],
+    ['HOST=a/b', { HOST: 'a/b' }, /HOST/],
+    ['LOG_FORMAT=xml', { LOG_FORMAT: 'xml' }, /LOG_FORMAT/],
   ])('refuses to start with %s, naming the variable', async (_case, env, variable) => {
     await expect(start(env)).rejects.toThrow(variable);
   });

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { UsersService } from '../src/users/users.service';
 import { createTestApp, DATABASE_LABEL, registerUser, TestApp, uniqueEmail } from './utils/test-app';
 
@@ -281,5 +282,76 @@ describe(`CORS (${DATABASE_LABEL})`, () => {
 
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     expect(simple.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe(`CORS for a local frontend (${DATABASE_LABEL})`, () => {
+  let testApp: TestApp;
+  let warnings: string[];
+  const frontend = 'http://localhost:5173';
+
+  beforeAll(async () => {
+    // Written as copied from the address bar, with a trailing slash.
+    testApp = await createTestApp({
+      env: { CORS_ORIGINS: `${frontend}/`, CORS_ALLOWED_HEADERS: 'traceparent,tracestate' },
+    });
+  });
+
+  beforeEach(() => {
+    warnings = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((_fields: unknown, message?: unknown) => {
+      warnings.push(String(message));
+    });
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  const preflight = (origin: string, headers: string) =>
+    testApp
+      .http()
+      .options('/phone-verification/start')
+      .set('Origin', origin)
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', headers);
+
+  it('passes a preflight carrying traceparent from the configured origin', async () => {
+    const response = await preflight(frontend, 'authorization,content-type,traceparent,tracestate');
+
+    expect(response.status).toBe(204);
+    expect(response.headers['access-control-allow-origin']).toBe(frontend);
+    expect(response.headers['access-control-allow-headers']).toMatch(/traceparent/);
+    expect(response.headers['access-control-allow-headers']).toMatch(/Idempotency-Key/);
+    expect(warnings).toEqual([]);
+  });
+
+  it('answers a refused preflight without Allow-Origin (not 404), and logs once which variable to set', async () => {
+    const first = await preflight('http://localhost:8080', 'authorization');
+    const second = await preflight('http://localhost:8080', 'authorization');
+
+    for (const response of [first, second]) {
+      expect(response.status).toBe(204);
+      expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('http://localhost:8080');
+    expect(warnings[0]).toContain('CORS_ORIGINS');
+  });
+
+  it('names CORS_ALLOWED_HEADERS when the frontend sends a header that is not allowed', async () => {
+    await preflight(frontend, 'authorization,baggage');
+
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('CORS_ALLOWED_HEADERS=baggage');
+  });
+
+  it('says nothing about requests from the service own pages', async () => {
+    const host = 'localhost:3000';
+    await testApp.http().post('/auth/login').set('Host', host).set('Origin', `http://${host}`).send({});
+
+    expect(warnings).toEqual([]);
   });
 });

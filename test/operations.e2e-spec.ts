@@ -7,9 +7,9 @@ import {
   removeSqliteFile,
   TestApp,
   tempSqliteFile,
+  TEST_REDIS_URL as REDIS_URL,
 } from './utils/test-app';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const CLOSED_PORT = 'redis://127.0.0.1:1';
 
 const redisPrefix = () => `e2e-${randomBytes(6).toString('hex')}:`;

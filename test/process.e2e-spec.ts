@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import request from 'supertest';
 import { FakeVerifyV1Server } from './fakes/fake-verify-v1.server';
 import { E2E_DATABASE_URL, removeSqliteFile, tempSqliteFile, uniqueEmail } from './utils/test-app';
+import { freePort, until } from './utils/service-process';
 import { uniqueMobile } from './utils/verification-providers';
 
 // Values that must never appear in the service's output.
@@ -13,20 +13,6 @@ const SENTINELS = {
   password: 'sentinel-password-1a2b3c',
   wrongPassword: 'sentinel-wrong-password-4d5e6f',
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** Resolves once `predicate` holds, checking after every turn of the event loop (bounded by jest's timeout). */
-async function until(predicate: () => boolean): Promise<void> {
-  while (!predicate()) await new Promise((resolve) => setImmediate(resolve));
-}
 
 describe('the service as a process: logs and graceful shutdown', () => {
   let fake: FakeVerifyV1Server;

@@ -7,12 +7,14 @@ import { AppError } from '../common/app-error';
 import { ErrorCode } from '../common/error-codes';
 import { MemoryCounterStore } from '../common/rate-limit/memory-counter.store';
 import { authConfig } from '../config/auth.config';
+import { IdentityMetrics } from '../metrics/identity-metrics';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { AccessTokenClaims, AccessTokenService } from './access-token.service';
 import { AuthService } from './auth.service';
 import { LoginThrottle } from './login-throttle.service';
 import { PasswordHasher } from './password-hasher';
+import { verifyConfigWith } from '../../test/utils/verify-config';
 
 const SECRET = 'auth-service-spec-secret-0123456789abcdef';
 const MAX_PER_EMAIL = 3;
@@ -121,6 +123,7 @@ describe('AuthService', () => {
   let jwt: JwtService;
   let service: AuthService;
   let logged: unknown[];
+  let metrics: IdentityMetrics;
 
   beforeEach(() => {
     now = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -137,6 +140,7 @@ describe('AuthService', () => {
       hasher,
       new AccessTokenService(jwt, config),
       throttle,
+      (metrics = new IdentityMetrics(verifyConfigWith())),
     );
     logged = [];
     const capture = (message: unknown): void => {
@@ -385,6 +389,20 @@ describe('AuthService', () => {
       for (let i = 0; i < MAX_PER_ADDRESS - 1; i += 1) await failLogin(`user${i}@example.com`, OTHER_ADDRESS);
       await expect(service.login('bob@example.com', PASSWORD, OTHER_ADDRESS)).resolves.toMatchObject({
         user: { email: 'bob@example.com' },
+      });
+    });
+
+    it('counts each login by outcome', async () => {
+      await failLogin(EMAIL, ADDRESS);
+      await service.login(EMAIL, PASSWORD, ADDRESS);
+      for (let i = 0; i < MAX_PER_EMAIL; i += 1) await failLogin(EMAIL, ADDRESS);
+      await expect(service.login(EMAIL, PASSWORD, ADDRESS)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+
+      const counts = await metrics.registry.getSingleMetric('identity_logins_total')!.get();
+      expect(Object.fromEntries(counts.values.map(({ labels, value }) => [labels.result, value]))).toEqual({
+        invalid_credentials: MAX_PER_EMAIL + 1,
+        success: 1,
+        rate_limited: 1,
       });
     });
 

@@ -3,6 +3,7 @@ import { AppError } from '../common/app-error';
 import { UserResponseDto } from '../users/dto/user-response.dto';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
+import { IdentityMetrics } from '../metrics/identity-metrics';
 import { AccessTokenService } from './access-token.service';
 import { AuthResponseDto } from './dto/auth-response.dto';
 import { LoginThrottle } from './login-throttle.service';
@@ -17,6 +18,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly tokens: AccessTokenService,
     private readonly throttle: LoginThrottle,
+    private readonly metrics: IdentityMetrics,
   ) {}
 
   /** @throws AppError `EMAIL_TAKEN` */
@@ -31,7 +33,10 @@ export class AuthService {
    * against a dummy). @throws AppError `INVALID_CREDENTIALS`, `RATE_LIMITED`
    */
   async login(email: string, password: string, address: string): Promise<AuthResponseDto> {
-    await this.throttle.begin(email, address);
+    await this.throttle.begin(email, address).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'RATE_LIMITED') this.metrics.login('rate_limited');
+      throw error;
+    });
     let user: User | null;
     let valid: boolean;
     try {
@@ -45,11 +50,13 @@ export class AuthService {
     }
     if (!user || !valid) {
       this.logger.log({ event: 'login', userId: user?.id, outcome: 'invalid_credentials' });
+      this.metrics.login('invalid_credentials');
       throw new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect');
     }
     await this.throttle.succeeded(email, address);
     delete user.passwordHash;
     this.logger.log({ event: 'login', userId: user.id, outcome: 'success' });
+    this.metrics.login('success');
     return { ...this.tokens.issue(user), user: UserResponseDto.from(user) };
   }
 }

@@ -9,7 +9,7 @@ export interface AppErrorOptions {
 
 /**
  * A domain failure with a stable code. Services throw it; the exception filter turns it into the error body
- * of API.md. The message is shown to the client, so it never carries a secret or upstream text.
+ * of docs/api.md. The message is shown to the client, so it never carries a secret or upstream text.
  */
 export class AppError extends Error {
   constructor(

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 
-/** The stable, machine-readable `code` of every error body (API.md), with the HTTP status it answers. */
+/** The stable, machine-readable `code` of every error body (docs/api.md), with the HTTP status it answers. */
 export const ERROR_STATUS = {
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
   UNAUTHORIZED: HttpStatus.UNAUTHORIZED,

@@ -21,7 +21,7 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
-/** Unknown properties refused, types checked, failures in the `VALIDATION_FAILED` body of API.md. */
+/** Unknown properties refused, types checked, failures in the `VALIDATION_FAILED` body of docs/api.md. */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,

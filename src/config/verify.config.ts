@@ -32,6 +32,7 @@ class VerifyEnv {
     message: 'VERIFY_ALLOWED_COUNTRIES must be comma-separated ISO 3166 alpha-2 codes, e.g. GB,US',
   })
   VERIFY_ALLOWED_COUNTRIES?: string;
+  @IsOptional() @IsIn(['true', 'false']) VERIFY_ALLOW_VOIP?: 'true' | 'false';
 }
 
 export const verifyConfig = registerAs('verify', () => {
@@ -82,6 +83,7 @@ export const verifyConfig = registerAs('verify', () => {
     maxCheckAttempts: env.VERIFY_MAX_CHECK_ATTEMPTS ?? 5,
     maxFailedChecksPerDay: env.VERIFY_MAX_FAILED_CHECKS_PER_DAY ?? 15,
     allowedCountries,
+    allowVoip: env.VERIFY_ALLOW_VOIP === 'true',
   };
 });
 

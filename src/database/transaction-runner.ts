@@ -1,25 +1,33 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { databaseConfig } from '../config';
+import { DEFAULT_DATABASE_TIMEOUT_MS } from '../config/database.config';
+import { SqliteTransactions } from './sqlite-transactions';
 
 /**
- * Runs a unit of work in one transaction. SQLite has one connection, on which TypeORM would nest a second
- * concurrent transaction inside the first, so there units of work wait for each other.
+ * Runs a unit of work in one transaction: on PostgreSQL a pooled connection of its own, on SQLite a
+ * `BEGIN IMMEDIATE` transaction on the one connection (see SqliteTransactions).
  */
 @Injectable()
 export class TransactionRunner {
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly sqlite?: SqliteTransactions;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() @Inject(databaseConfig.KEY) config?: ConfigType<typeof databaseConfig>,
+  ) {
+    if (!this.isPostgres) {
+      this.sqlite = SqliteTransactions.for(dataSource, config?.timeoutMs ?? DEFAULT_DATABASE_TIMEOUT_MS);
+    }
+  }
 
   get isPostgres(): boolean {
     return this.dataSource.options.type === 'postgres';
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.isPostgres) return this.dataSource.transaction(work);
-    const result = this.tail.then(() => this.dataSource.transaction(work));
-    this.tail = result.catch(() => undefined);
-    return result;
+    return this.sqlite ? this.sqlite.run(work) : this.dataSource.transaction(work);
   }
 }

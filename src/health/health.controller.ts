@@ -1,8 +1,9 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../common/decorators/public.decorator';
+import { DatabaseHealthIndicator } from './database.health';
 import { RedisHealthIndicator } from './redis.health';
 
 const PING_TIMEOUT_MS = 1500;
@@ -13,7 +14,7 @@ const PING_TIMEOUT_MS = 1500;
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
+    private readonly database: DatabaseHealthIndicator,
     private readonly redis: RedisHealthIndicator,
   ) {}
 
@@ -22,7 +23,7 @@ export class HealthController {
   @ApiOkResponse({ description: 'terminus body, status "ok"' })
   @ApiServiceUnavailableResponse({ description: 'terminus body, status "error"' })
   async readiness(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
-    const checks = [() => this.database.pingCheck('database', { timeout: PING_TIMEOUT_MS })];
+    const checks = [() => this.database.pingCheck('database', PING_TIMEOUT_MS)];
     if (this.redis.configured) checks.push(() => this.redis.pingCheck('redis', PING_TIMEOUT_MS));
     try {
       return await this.health.check(checks);

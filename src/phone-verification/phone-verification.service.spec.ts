@@ -9,6 +9,10 @@ import { AccessTokenService, IssuedAccessToken } from '../auth/access-token.serv
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { verifyConfig } from '../config/verify.config';
+import { pumpingConfig } from '../config/pumping.config';
+import { REDIS_CLIENT } from '../common/rate-limit/rate-limit.module';
+import { IdentityMetrics } from '../metrics/identity-metrics';
+import { PumpingGuard } from './pumping/pumping-guard.service';
 import { TransactionRunner } from '../database/transaction-runner';
 import { User } from '../users/entities/user.entity';
 import { PhoneNumberParser } from '../users/phone-number.parser';
@@ -136,6 +140,10 @@ async function createHarness(overrides: Partial<VerifyConfig> = {}): Promise<Har
       { provide: getRepositoryToken(User), useValue: dataSource.getRepository(User) },
       { provide: verifyConfig.KEY, useValue: { ...baseConfig, ...overrides } },
       { provide: VERIFICATION_PROVIDER, useValue: provider },
+      PumpingGuard,
+      IdentityMetrics,
+      { provide: REDIS_CLIENT, useValue: null },
+      { provide: pumpingConfig.KEY, useValue: { mode: 'alarm', minSends: 20, minConversion: 0.2 } },
     ],
   }).compile();
   return {

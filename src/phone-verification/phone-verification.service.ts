@@ -8,6 +8,8 @@ import { Clock } from '../common/clock';
 import { ErrorCode } from '../common/error-codes';
 import { verifyConfig } from '../config';
 import { isUniqueViolation } from '../database/database-errors';
+import { countryOf } from '../metrics/country';
+import { IdentityMetrics } from '../metrics/identity-metrics';
 import { TransactionRunner } from '../database/transaction-runner';
 import { User } from '../users/entities/user.entity';
 import { maskPhoneNumber, PhoneNumberInput, PhoneNumberParser } from '../users/phone-number.parser';
@@ -20,6 +22,7 @@ import {
 import { CancelReason, PhoneVerification } from './entities/phone-verification.entity';
 import { isNotSentCode } from './providers/provider-http';
 import { PhoneVerificationRepository, SendState } from './phone-verification.repository';
+import { PumpingGuard } from './pumping/pumping-guard.service';
 import {
   Channel,
   VERIFICATION_PROVIDER,
@@ -85,6 +88,8 @@ export class PhoneVerificationService {
     private readonly clock: Clock,
     @Inject(VERIFICATION_PROVIDER) private readonly provider: VerificationProvider,
     @Inject(verifyConfig.KEY) private readonly config: ConfigType<typeof verifyConfig>,
+    private readonly pumping: PumpingGuard,
+    private readonly metrics: IdentityMetrics,
   ) {}
 
   /** Stores a number (or removes it with `null`); a changed number is unconfirmed and its pending code cancelled. */
@@ -139,6 +144,7 @@ export class PhoneVerificationService {
         this.verifications.setProviderReference(manager, verification.id, sid),
       );
     }
+    await this.pumping.recordSend(countryOf(verification.phoneE164));
     this.logEvent('verification.start', user.id, verification, 'sent', { channel });
     const now = this.clock.now();
     return {
@@ -242,6 +248,7 @@ export class PhoneVerificationService {
       if (channel !== 'call' && !phone.smsCapable) {
         throw new AppError('CHANNEL_NOT_SUPPORTED', 'This number is a landline: use the call channel');
       }
+      await this.pumping.assertSendAllowed(countryOf(phone.e164));
       await this.assertDailyFailuresBelowCap(userId, now, manager);
       const sends = await this.verifications.eventTimes(
         userId,
@@ -459,6 +466,7 @@ export class PhoneVerificationService {
       throw new AppError('PHONE_NUMBER_TAKEN', 'Another account has already confirmed this phone number');
     }
     if (!user) throw new AppError('UNAUTHORIZED', 'The account no longer exists');
+    await this.pumping.recordApproval(countryOf(verification.phoneE164));
     this.logEvent('verification.check', userId, verification, 'approved');
     return {
       phoneNumberConfirmed: true,
@@ -562,6 +570,8 @@ export class PhoneVerificationService {
     outcome: string,
     extra: Record<string, unknown> = {},
   ): void {
+    // Every outcome that is logged is counted.
+    this.metrics.verificationEvent(event, verification, outcome);
     this.logger.log({
       event,
       userId,

@@ -49,6 +49,19 @@ const REFUSED_NUMBERS: Array<[NumberType, string]> = [
   ['VOICEMAIL', '+4781212345'], // Norway
 ];
 
+// Valid numbers of satellite and international networks, region "001" in libphonenumber: no country's rate.
+const NON_GEOGRAPHIC_NUMBERS = [
+  '+881612345678', // Iridium
+  '+881631234567',
+  '+870773111632', // Inmarsat
+  '+8823421234', // international networks
+  '+883510012345', // international networks, a VoIP range too
+  '+878101234567890', // universal personal telecommunications
+];
+
+// VoIP ranges of the numbering plans, refused unless VERIFY_ALLOW_VOIP=true.
+const VOIP_NUMBERS = ['+445612345678', '+31850000000'];
+
 describe('PhoneNumberParser', () => {
   const parser = new PhoneNumberParser(configWith([]));
 
@@ -109,6 +122,39 @@ describe('PhoneNumberParser', () => {
       expect(error.status).toBe(400);
     });
 
+    it.each(NON_GEOGRAPHIC_NUMBERS)('a number of no country (%s)', (phoneNumber) => {
+      const phone = parsePhoneNumberFromString(phoneNumber)!;
+      expect(phone.isValid()).toBe(true);
+      expect(phone.isNonGeographic()).toBe(true);
+
+      const error = errorOf(parser, { phoneNumber });
+      expect(error.code).toBe<ErrorCode>('INVALID_PHONE_NUMBER');
+      expect(error.status).toBe(400);
+      expect(error.message).toBe('Numbers that belong to no country cannot be verified');
+    });
+
+    it('a number of no country given as a national number with its calling code', () => {
+      expect(errorOf(parser, { phoneNumber: '6 1234 5678', countryCode: 881 }).code).toBe<ErrorCode>(
+        'INVALID_PHONE_NUMBER',
+      );
+    });
+
+    it.each(VOIP_NUMBERS)('a VoIP number (%s)', (phoneNumber) => {
+      const phone = parsePhoneNumberFromString(phoneNumber)!;
+      expect(phone.isValid()).toBe(true);
+      expect(phone.getType()).toBe<NumberType>('VOIP');
+
+      const error = errorOf(parser, { phoneNumber });
+      expect(error.code).toBe<ErrorCode>('INVALID_PHONE_NUMBER');
+      expect(error.message).toBe('VoIP numbers cannot be verified');
+    });
+
+    it('a UK VoIP number in national form (056)', () => {
+      expect(errorOf(parser, { phoneNumber: '056 1234 5678', countryCode: 44 }).code).toBe<ErrorCode>(
+        'INVALID_PHONE_NUMBER',
+      );
+    });
+
     it('a refused type given in national form with its countryCode', () => {
       expect(errorOf(parser, { phoneNumber: '0800 000 0000', countryCode: 44 }).code).toBe<ErrorCode>(
         'INVALID_PHONE_NUMBER',
@@ -150,6 +196,24 @@ describe('PhoneNumberParser', () => {
     });
   });
 
+  describe('with VERIFY_ALLOW_VOIP=true', () => {
+    const voipAllowed = new PhoneNumberParser(verifyConfigWith({ allowVoip: true }));
+
+    it.each(VOIP_NUMBERS)('accepts the VoIP number %s, able to take an SMS', (phoneNumber) => {
+      expect(voipAllowed.parse({ phoneNumber })).toMatchObject({ e164: phoneNumber, smsCapable: true });
+    });
+
+    it.each(NON_GEOGRAPHIC_NUMBERS)('still refuses the number of no country %s', (phoneNumber) => {
+      expect(errorOf(voipAllowed, { phoneNumber }).code).toBe<ErrorCode>('INVALID_PHONE_NUMBER');
+    });
+
+    it('still refuses premium-rate numbers', () => {
+      expect(errorOf(voipAllowed, { phoneNumber: '+449098790000' }).code).toBe<ErrorCode>(
+        'INVALID_PHONE_NUMBER',
+      );
+    });
+  });
+
   describe('with a country allow-list', () => {
     const gbOnly = new PhoneNumberParser(configWith(['GB']));
 
@@ -180,6 +244,10 @@ describe('PhoneNumberParser', () => {
 
     it('still refuses an invalid number as INVALID_PHONE_NUMBER, not COUNTRY_NOT_ALLOWED', () => {
       expect(errorOf(gbOnly, { phoneNumber: '+1123' }).code).toBe<ErrorCode>('INVALID_PHONE_NUMBER');
+    });
+
+    it('refuses a number of no country as INVALID_PHONE_NUMBER, not COUNTRY_NOT_ALLOWED', () => {
+      expect(errorOf(gbOnly, { phoneNumber: '+881612345678' }).code).toBe<ErrorCode>('INVALID_PHONE_NUMBER');
     });
   });
 });

@@ -46,6 +46,13 @@ export class PhoneNumberParser {
         'This kind of number (premium-rate, toll-free, ...) cannot be verified',
       );
     }
+    // Satellite and international networks (+870, +881, +882, +883, ...) bill far above any country's rate.
+    if (phone.isNonGeographic()) {
+      throw new AppError('INVALID_PHONE_NUMBER', 'Numbers that belong to no country cannot be verified');
+    }
+    if (type === 'VOIP' && !this.config.allowVoip) {
+      throw new AppError('INVALID_PHONE_NUMBER', 'VoIP numbers cannot be verified');
+    }
     const allowed = this.config.allowedCountries;
     if (allowed.length > 0 && (!phone.country || !allowed.includes(phone.country))) {
       throw new AppError('COUNTRY_NOT_ALLOWED', 'Numbers of this country cannot be verified here');

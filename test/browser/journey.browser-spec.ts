@@ -70,6 +70,13 @@ describe('web client with the development provider', () => {
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByText('Confirmed', { exact: true }).waitFor();
+
+    // The request log shows the API calls, not the page's files.
+    const urls = app.log.lines.map((line) => (JSON.parse(line) as { req?: { url?: string } }).req?.url);
+    expect(urls).toEqual(
+      expect.arrayContaining(['/auth/register', '/phone-verification/check', '/auth/login']),
+    );
+    expect(urls.filter((url) => url && /^\/(?:|[\w/-]+\.(?:js|css|svg|html|json))$/.test(url))).toEqual([]);
   });
 
   it('words a wrong password and an email already taken as sentences', async () => {

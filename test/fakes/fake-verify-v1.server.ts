@@ -28,7 +28,7 @@ const DEFAULT_CODE_LENGTH = 4;
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * A local Twilio Verify v1 (Authy) server speaking the wire format of UPSTREAM.md, for e2e tests.
+ * A local Twilio Verify v1 (Authy) server speaking its wire format, for e2e tests.
  * Listens on 127.0.0.1 on a free port; `now` lets a test move the clock to expire pending codes.
  */
 export class FakeVerifyV1Server {

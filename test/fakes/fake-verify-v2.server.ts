@@ -54,7 +54,7 @@ class FakeError {
 }
 
 /**
- * A local stand-in for Twilio Verify v2 (see UPSTREAM.md) for e2e tests: Basic auth, form-encoded PascalCase
+ * A local stand-in for Twilio Verify v2 for e2e tests: Basic auth, form-encoded PascalCase
  * bodies, the 10-minute lifetime, 5 sends per number and 5 wrong checks, and Twilio's error body.
  */
 export class FakeVerifyV2Server {

@@ -17,6 +17,8 @@ export const TEST_AUDIENCE = 'identity-service';
 /** Set by test/run-e2e.js for the PostgreSQL run; unset, every app gets its own SQLite file. */
 export const E2E_DATABASE_URL = process.env.E2E_DATABASE_URL;
 export const DATABASE_LABEL = E2E_DATABASE_URL ? 'postgres' : 'sqlite';
+/** The Redis the suites share (checked before `npm test` by test/check-services.js). */
+export const TEST_REDIS_URL = process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface TestAppOptions {
   /** Environment of this app on top of the test defaults; `undefined` removes a variable. */
@@ -36,7 +38,7 @@ export interface TestApp {
 
 // Variables of the service that must not leak from the developer's shell into a test.
 const SERVICE_VARIABLES =
-  /^(PORT|TRUST_PROXY|CORS_ORIGINS|DEMO_UI|(JWT|LOGIN|THROTTLE|REDIS|VERIFY|TWILIO)_.*)$/;
+  /^(PORT|HOST|TRUST_PROXY|LOG_FORMAT|DATABASE_TIMEOUT_MS|DEMO_UI|(CORS|JWT|LOGIN|THROTTLE|REDIS|VERIFY|TWILIO|METRICS)_.*)$/;
 
 export function tempSqliteFile(): string {
   return join(tmpdir(), `identity-e2e-${process.pid}-${randomBytes(6).toString('hex')}.sqlite`);

@@ -14,6 +14,7 @@ export function verifyConfigWith(overrides: Partial<VerifyConfig> = {}): VerifyC
     maxCheckAttempts: 5,
     maxFailedChecksPerDay: 15,
     allowedCountries: [],
+    allowVoip: false,
     ...overrides,
   };
 }

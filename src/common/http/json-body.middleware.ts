@@ -31,7 +31,7 @@ function isJson(request: Request): boolean {
 }
 
 /**
- * Parses JSON bodies of at most 16 KiB and answers in the error shape of API.md: 413 when too large, 415 when
+ * Parses JSON bodies of at most 16 KiB and answers in the error shape of docs/api.md: 413 when too large, 415 when
  * the body is not JSON, 400 when it is malformed or not an object.
  */
 export const jsonBody: RequestHandler = (request: Request, response: Response, next: NextFunction) => {

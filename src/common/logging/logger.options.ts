@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import type { Options } from 'pino-http';
 import { AppConfig } from '../../config/app.config';
+import { isDemoAssetRequest } from '../../demo-ui/demo-asset';
+import { prettyStream } from './pretty';
 
 /**
  * Errors keep their type, message, code and stack only: a database error also carries the query's parameters
@@ -15,45 +18,53 @@ export function serializeError(error: unknown): unknown {
 
 const SAFE_REQUEST_ID = /^[\w.-]{1,64}$/;
 
-/** Structured JSON logs with a request id on every line; credentials, passwords, codes and tokens redacted. */
+/**
+ * Structured JSON logs with a request id on every line (or readable lines with `LOG_FORMAT=pretty`);
+ * credentials, passwords, codes and tokens redacted.
+ */
 export function loggerOptions(config: AppConfig): Params {
+  const options = httpLoggerOptions(config);
+  if (config.logFormat === 'json') return { pinoHttp: options };
+  return { pinoHttp: [options, prettyStream(process.stdout.isTTY === true)] };
+}
+
+function httpLoggerOptions(config: AppConfig): Options {
   return {
-    pinoHttp: {
-      level: config.logLevel,
-      genReqId: (request: IncomingMessage, response: ServerResponse) => {
-        const incoming = request.headers['x-request-id'];
-        const id = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        response.setHeader('X-Request-Id', id);
-        return id;
-      },
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'req.headers["x-authy-api-key"]',
-          'res.headers["set-cookie"]',
-          '*.password',
-          '*.passwordHash',
-          '*.accessToken',
-          '*.apiKey',
-          '*.authToken',
-          '*.jwtSecret',
-        ],
-        censor: '[redacted]',
-      },
-      serializers: {
-        req: (request: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-          id: request.id,
-          method: request.method,
-          url: request.url,
-          remoteAddress: request.remoteAddress,
-        }),
-        res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
-        err: serializeError,
-      },
-      customLogLevel: (_request, response, error) =>
-        error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
-      quietReqLogger: true,
+    level: config.logLevel,
+    genReqId: (request: IncomingMessage, response: ServerResponse) => {
+      const incoming = request.headers['x-request-id'];
+      const id = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      response.setHeader('X-Request-Id', id);
+      return id;
     },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-authy-api-key"]',
+        'res.headers["set-cookie"]',
+        '*.password',
+        '*.passwordHash',
+        '*.accessToken',
+        '*.apiKey',
+        '*.authToken',
+        '*.jwtSecret',
+      ],
+      censor: '[redacted]',
+    },
+    serializers: {
+      req: (request: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+        id: request.id,
+        method: request.method,
+        url: request.url,
+        remoteAddress: request.remoteAddress,
+      }),
+      res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+      err: serializeError,
+    },
+    customLogLevel: (_request, response, error) =>
+      error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+    quietReqLogger: true,
+    autoLogging: { ignore: isDemoAssetRequest },
   };
 }

@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { User } from '../../users/entities/user.entity';
 import type { Channel } from '../providers/verification-provider.interface';
 
 export type VerificationStatus = 'pending' | 'approved' | 'canceled' | 'expired';
@@ -6,11 +7,15 @@ export type CancelReason = 'number_changed' | 'too_many_attempts' | 'number_take
 
 /** One attempt to prove ownership of one number: the rules' state (sends, attempts, expiry) lives here. */
 @Entity({ name: 'phone_verifications' })
+@Index('IDX_phone_verifications_user', ['userId', 'createdAt'])
+// At most one pending verification per user: concurrent starts cannot both create one.
+@Index('UQ_phone_verifications_pending_user', ['userId'], { unique: true, where: "status = 'pending'" })
 export class PhoneVerification {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
 
   @Column({ name: 'user_id', type: 'uuid' })
+  @ForeignKey(() => User, { onDelete: 'CASCADE' })
   userId: string;
 
   @Column({ name: 'phone_e164', type: 'varchar', length: 16 })
@@ -48,12 +53,12 @@ export class PhoneVerification {
   @Column({ name: 'last_sent_at', type: Date, nullable: true })
   lastSentAt: Date | null;
 
-  @Column({ name: 'expires_at' })
+  @Column({ name: 'expires_at', type: Date })
   expiresAt: Date;
 
-  @Column({ name: 'created_at' })
+  @Column({ name: 'created_at', type: Date, default: () => 'CURRENT_TIMESTAMP' })
   createdAt: Date;
 
-  @UpdateDateColumn({ name: 'updated_at' })
+  @UpdateDateColumn({ name: 'updated_at', type: Date })
   updatedAt: Date;
 }

@@ -3,7 +3,7 @@ import * as https from 'node:https';
 import { HttpModuleOptions, HttpService } from '@nestjs/axios';
 import { AxiosError, AxiosRequestConfig, AxiosResponse } from 'axios';
 
-/** HTTP plumbing shared by the Twilio Verify adapters. See UPSTREAM.md, "Timeouts and connections". */
+/** HTTP plumbing shared by the Twilio Verify adapters: a total deadline per call, body limits, network codes. */
 
 export type JsonObject = Record<string, unknown>;
 

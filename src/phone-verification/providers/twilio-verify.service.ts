@@ -48,7 +48,7 @@ interface UpstreamReply {
   retryAfterSeconds: number | undefined;
 }
 
-/** Verify v1 (Authy-based) adapter. See UPSTREAM.md for the wire format. */
+/** Verify v1 (Authy-based) adapter: Twilio's legacy API, `X-Authy-API-Key`, form or query parameters. */
 @Injectable()
 export class TwilioVerifyService implements VerificationProvider {
   readonly name = 'twilio-v1';

@@ -1,6 +1,8 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'users' })
+// Two accounts can hold the same number, but only one can have it confirmed.
+@Index('UQ_users_confirmed_phone', ['phoneE164'], { unique: true, where: 'phone_confirmed = true' })
 export class User {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -26,9 +28,9 @@ export class User {
   @Column({ name: 'phone_confirmed_at', type: Date, nullable: true })
   phoneConfirmedAt: Date | null;
 
-  @CreateDateColumn({ name: 'created_at' })
+  @CreateDateColumn({ name: 'created_at', type: Date })
   createdAt: Date;
 
-  @UpdateDateColumn({ name: 'updated_at' })
+  @UpdateDateColumn({ name: 'updated_at', type: Date })
   updatedAt: Date;
 }
