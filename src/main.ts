@@ -57,6 +57,7 @@ function logBanner(app: NestExpressApplication, logger: Logger): void {
     provider: app.get<VerifyConfig>(verifyConfig.KEY).provider,
     database: app.get<DatabaseConfig>(databaseConfig.KEY),
     redisUrl: config.redisUrl,
+    // Shown only when the page is there to open: DEMO_UI on and the client built.
     demoUi: app.get<DemoUiConfig>(demoUiConfig.KEY).enabled && findWebRoot() !== undefined,
   });
   if (config.logFormat === 'pretty') logger.log(banner.lines.join('\n'));

@@ -15,7 +15,7 @@ export class AuthController {
 
   @Post('register')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Create an account and sign in' })
+  @ApiOperation({ operationId: 'register', summary: 'Create an account and sign in' })
   @ApiCreatedResponse({ type: AuthResponseDto })
   @ApiErrorResponses(['EMAIL_TAKEN'])
   register(@Body() body: RegisterDto): Promise<AuthResponseDto> {
@@ -25,7 +25,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Sign in with email and password' })
+  @ApiOperation({ operationId: 'login', summary: 'Sign in with email and password' })
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiErrorResponses(['INVALID_CREDENTIALS'])
   login(@Body() body: LoginDto, @Ip() address: string): Promise<AuthResponseDto> {

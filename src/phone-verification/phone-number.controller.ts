@@ -15,6 +15,7 @@ export class PhoneNumberController {
 
   @Put()
   @ApiOperation({
+    operationId: 'setPhoneNumber',
     summary: 'Store a phone number',
     description:
       'E.164, or a country dialing code plus the number as typed. A new number is stored unconfirmed and any ' +
@@ -27,7 +28,10 @@ export class PhoneNumberController {
   }
 
   @Delete()
-  @ApiOperation({ summary: 'Remove the phone number and cancel any pending verification' })
+  @ApiOperation({
+    operationId: 'deletePhoneNumber',
+    summary: 'Remove the phone number and cancel any pending verification',
+  })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiErrorResponses(['UNAUTHORIZED'])
   async remove(@CurrentUser() user: User): Promise<UserResponseDto> {

@@ -23,6 +23,7 @@ export class PhoneVerificationController {
   @HttpCode(HttpStatus.ACCEPTED)
   @UseGuards(PhoneNotConfirmedGuard)
   @ApiOperation({
+    operationId: 'startVerification',
     summary: 'Send a code (again) to the stored number, or to the number given here',
     description: 'Calling start again re-sends a code; the wrong-code count is kept.',
   })
@@ -52,7 +53,10 @@ export class PhoneVerificationController {
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
   @UseGuards(PhoneNotConfirmedGuard)
-  @ApiOperation({ summary: 'Check the code; on success the number is confirmed and a fresh token returned' })
+  @ApiOperation({
+    operationId: 'checkVerification',
+    summary: 'Check the code; on success the number is confirmed and a fresh token returned',
+  })
   @ApiOkResponse({ type: CheckVerificationResponseDto })
   @ApiErrorResponses([
     'UNAUTHORIZED',
@@ -73,7 +77,10 @@ export class PhoneVerificationController {
   }
 
   @Get('status')
-  @ApiOperation({ summary: 'The number, whether it is confirmed, and the pending verification if any' })
+  @ApiOperation({
+    operationId: 'getVerificationStatus',
+    summary: 'The number, whether it is confirmed, and the pending verification if any',
+  })
   @ApiOkResponse({ type: VerificationStatusResponseDto })
   @ApiErrorResponses(['UNAUTHORIZED'])
   status(@CurrentUser() user: User): Promise<VerificationStatusResponseDto> {

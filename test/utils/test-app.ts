@@ -38,7 +38,7 @@ export interface TestApp {
 
 // Variables of the service that must not leak from the developer's shell into a test.
 const SERVICE_VARIABLES =
-  /^(PORT|HOST|TRUST_PROXY|LOG_FORMAT|DATABASE_TIMEOUT_MS|DEMO_UI|(CORS|JWT|LOGIN|THROTTLE|REDIS|VERIFY|TWILIO|METRICS)_.*)$/;
+  /^(PORT|HOST|TRUST_PROXY|LOG_FORMAT|DEMO_UI|DATABASE_TIMEOUT_MS|(CORS|JWT|LOGIN|THROTTLE|REDIS|VERIFY|TWILIO|METRICS)_.*)$/;
 
 export function tempSqliteFile(): string {
   return join(tmpdir(), `identity-e2e-${process.pid}-${randomBytes(6).toString('hex')}.sqlite`);
