@@ -154,6 +154,9 @@ export const api = {
     call<TokenPair>('POST', '/auth/login', { body: { email, password } }),
   refresh: (refreshToken: string) => call<TokenPair>('POST', '/auth/refresh', { body: { refreshToken } }),
   logout: () => call<void>('POST', '/auth/logout', { auth: true, body: {} }),
+  /** Ends the session an access token belongs to, other than the current one. */
+  endSession: (accessToken: string) =>
+    call<void>('POST', '/auth/logout', { body: {}, headers: { Authorization: `Bearer ${accessToken}` } }),
   me: () => call<User>('GET', '/users/me', { auth: true }),
   setPhone: (phone: PhoneInput) => call<User>('PUT', '/users/me/phone', { auth: true, body: phone }),
   removePhone: () => call<User>('DELETE', '/users/me/phone', { auth: true }),
