@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { twilioV2Provider } from '../utils/verification-providers';
 import {
   enterCode,
   freshPassword,
@@ -343,5 +344,45 @@ describe('web client with a country allow-list and no re-send cooldown', () => {
     await page.goto('/#/confirm');
     await page.getByText('There is no code waiting for you. Ask for one first.').waitFor();
     expect(code).toMatch(/^\d{6}$/);
+  });
+});
+
+describe('web client with Twilio Verify v2 (a local fake)', () => {
+  let provider: Awaited<ReturnType<typeof twilioV2Provider>>;
+  let app: WebApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    provider = await twilioV2Provider();
+    [app, browser] = await Promise.all([startWebApp(provider.env()), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await provider?.close();
+  });
+
+  it('offers WhatsApp and confirms a number with the code sent there', async () => {
+    const { context, page, errors } = await openClient(browser, app);
+    await signUp(page);
+    await page.getByRole('link', { name: 'Add a phone number' }).click();
+    const channels = page.getByRole('group', { name: 'Send the code by' }).getByRole('radio');
+    expect(
+      await channels.evaluateAll((radios) => radios.map((radio) => radio.getAttribute('value'))),
+    ).toEqual(['sms', 'call', 'whatsapp']);
+    const number = freshUkMobile();
+    await page.getByLabel('Country').selectOption({ label: 'United Kingdom (+44)' });
+    await page.getByLabel('Phone number').fill(number.typed);
+    await page.getByRole('radio', { name: 'WhatsApp' }).check();
+    await page.getByRole('button', { name: 'Send code' }).click();
+    await page.getByText('on WhatsApp').waitFor();
+
+    await enterCode(
+      page,
+      provider.codeFor({ e164: number.e164, countryCode: '44', nationalNumber: '', typed: '' })!,
+    );
+    await page.getByText('Confirmed', { exact: true }).waitFor();
+    await context.close();
+    expect(errors).toEqual([]);
   });
 });
