@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The identity service as an image: built in one stage, run from its build output by node, as a non-root user.
 #   docker build -t identity-service .
-#   docker run -p 3000:3000 -e NODE_ENV=production -e JWT_SECRET=... -e VERIFY_PROVIDER=twilio-v2 ... identity-service
+#   docker run -p 3000:3000 -e NODE_ENV=production -e JWT_PRIVATE_KEY="$(cat jwt-es256.pem)" -e VERIFY_PROVIDER=twilio-v2 ... identity-service
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app

@@ -50,6 +50,11 @@ describe(`the OpenAPI document, as client generators read it (${DATABASE_LABEL})
     ).toMatchObject({
       'POST /auth/register': 'register',
       'POST /auth/login': 'login',
+      'POST /auth/refresh': 'refresh',
+      'POST /auth/logout': 'logout',
+      'POST /auth/password': 'changePassword',
+      'GET /.well-known/jwks.json': 'getJwks',
+      'GET /.well-known/openid-configuration': 'getOpenIdConfiguration',
       'GET /users/me': 'getMe',
       'PUT /users/me/phone': 'setPhoneNumber',
       'DELETE /users/me/phone': 'deletePhoneNumber',

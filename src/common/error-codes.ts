@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
 
   EMAIL_TAKEN: HttpStatus.CONFLICT,
   INVALID_CREDENTIALS: HttpStatus.UNAUTHORIZED,
+  INVALID_REFRESH_TOKEN: HttpStatus.UNAUTHORIZED,
+  REAUTHENTICATION_REQUIRED: HttpStatus.UNAUTHORIZED,
 
   INVALID_PHONE_NUMBER: HttpStatus.BAD_REQUEST,
   COUNTRY_NOT_ALLOWED: HttpStatus.BAD_REQUEST,
@@ -65,6 +67,10 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
 
   EMAIL_TAKEN: { message: 'An account with this email already exists' },
   INVALID_CREDENTIALS: { message: 'Email or password is incorrect' },
+  INVALID_REFRESH_TOKEN: { message: 'The refresh token is invalid, expired or already used' },
+  REAUTHENTICATION_REQUIRED: {
+    message: 'Changing a confirmed phone number needs a recent password: log in again',
+  },
 
   INVALID_PHONE_NUMBER: { message: 'phoneNumber is not a valid phone number' },
   COUNTRY_NOT_ALLOWED: { message: 'Numbers of this country cannot be verified here' },

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentSession, SessionContext } from '../common/decorators/current-session.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { ApiErrorResponses } from '../common/dto/api-error-responses.decorator';
 import { User } from '../users/entities/user.entity';
@@ -71,9 +72,10 @@ export class PhoneVerificationController {
   ])
   check(
     @CurrentUser() user: User,
+    @CurrentSession() session: SessionContext,
     @Body() body: CheckVerificationDto,
   ): Promise<CheckVerificationResponseDto> {
-    return this.verification.check(user.id, body.code);
+    return this.verification.check(user.id, body.code, session);
   }
 
   @Get('status')
