@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { Clock } from '../../src/common/clock';
 import { loggerOptions } from '../../src/common/logging/logger.options';
 import { appConfig } from '../../src/config';
 import type { AppConfig } from '../../src/config/app.config';
@@ -71,7 +72,10 @@ export interface WebApp {
 }
 
 /** The app with the demo client on, listening on a free port of 127.0.0.1, its log captured. */
-export async function startWebApp(env: Record<string, string | undefined> = {}): Promise<WebApp> {
+export async function startWebApp(
+  env: Record<string, string | undefined> = {},
+  options: { clock?: Clock } = {},
+): Promise<WebApp> {
   const log = new LogLines();
   const testApp = await createTestApp({
     env: {
@@ -97,7 +101,9 @@ export async function startWebApp(env: Record<string, string | undefined> = {}):
         // A testing module is compiled before its HTTP adapter exists, so serve-static would pick its no-op
         // loader; the app is served by Express, as from main.ts.
         .overrideProvider(AbstractLoader)
-        .useValue(new ExpressLoader()),
+        .useValue(new ExpressLoader())
+        .overrideProvider(Clock)
+        .useValue(options.clock ?? new Clock()),
   });
   await testApp.app.listen(0, '127.0.0.1');
   const { port } = testApp.app.getHttpServer().address() as AddressInfo;
