@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import type { Options } from 'pino-http';
 import { AppConfig } from '../../config/app.config';
+import { isDemoAssetRequest } from '../../demo-ui/demo-asset';
 import { prettyStream } from './pretty';
 
 /**
@@ -73,5 +74,6 @@ function httpLoggerOptions(config: AppConfig): Options {
     customLogLevel: (_request, response, error) =>
       error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
     quietReqLogger: true,
+    autoLogging: { ignore: isDemoAssetRequest },
   };
 }
