@@ -5,12 +5,15 @@ import { EntityManager, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../database/database-errors';
+import { PrimaryKeyReader } from '../database/primary-key-reader';
 import { TransactionRunner } from '../database/transaction-runner';
 import { User } from './entities/user.entity';
 import { ParsedPhoneNumber } from './phone-number.parser';
 
 @Injectable()
 export class UsersService {
+  private byId?: PrimaryKeyReader<User>;
+
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly transactions: TransactionRunner,
@@ -43,8 +46,10 @@ export class UsersService {
     return user;
   }
 
+  /** The user behind every token, read on every request. */
   findById(id: string): Promise<User | null> {
-    return this.users.findOneBy({ id });
+    this.byId ??= new PrimaryKeyReader(this.users);
+    return this.byId.find(id);
   }
 
   findByIdWith(manager: EntityManager, id: string): Promise<User | null> {
