@@ -27,4 +27,6 @@ Controller('users')(UsersController);
 class BareModule {}
 Module({ controllers: [UsersController] })(BareModule);
 
-NestFactory.create(BareModule, { logger: false }).then((app) => app.listen(Number(process.env.PORT), '127.0.0.1'));
+NestFactory.create(BareModule, { logger: false }).then((app) =>
+  app.listen(Number(process.env.PORT), '127.0.0.1'),
+);

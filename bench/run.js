@@ -19,11 +19,15 @@ const PROVIDER_LATENCY_MS = 50;
 const STORM_RATE = 200;
 const PG_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PASSWORD = 'bench password 123';
+// Another build of the service to compare with (e.g. the main branch, built), in the same run.
+const SERVICE_DIR = process.env.BENCH_SERVICE_DIR;
 let nextPort = Number(process.env.BENCH_PORT ?? 3901);
 
 function cannon(options) {
   return new Promise((resolve, reject) =>
-    autocannon({ duration: SECONDS, ...options }, (error, result) => (error ? reject(error) : resolve(result))),
+    autocannon({ duration: SECONDS, ...options }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    ),
   );
 }
 
@@ -44,10 +48,11 @@ function processStats(pid) {
   return { cpuMs: ticks * 10, peakRssMb: peak ? Math.round(Number(peak[1]) / 1024) : NaN };
 }
 
-async function startProcess(args, env) {
+async function startProcess(args, env, cwd) {
   const port = nextPort++;
   const started = Date.now();
   const child = spawn(process.execPath, args, {
+    cwd,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -96,26 +101,32 @@ function roundRobin(tokens) {
 }
 
 async function measureService(label, databaseUrl, providerUrl, provider) {
-  const service = await startProcess(['dist/src/main.js'], {
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'info',
-    LOG_FORMAT: 'json',
-    JWT_SECRET: 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz',
-    DATABASE_URL: databaseUrl,
-    THROTTLE_LIMIT: '1000000',
-    LOGIN_MAX_FAILURES: '100',
-    VERIFY_PROVIDER: 'twilio-v1',
-    TWILIO_VERIFY_BASE_URL: providerUrl,
-    TWILIO_VERIFY_API_KEY: 'bench-key',
-    VERIFY_RESEND_COOLDOWN_SECONDS: '0',
-    VERIFY_MAX_SENDS_PER_HOUR: '1000',
-    VERIFY_MAX_SENDS_PER_NUMBER_PER_HOUR: '0',
-    VERIFY_MAX_SENDS_PER_ADDRESS_PER_HOUR: '0',
-    VERIFY_SEND_BUDGET_PER_HOUR: '0',
-    VERIFY_PUMPING_GUARD: 'off',
-  });
+  const service = await startProcess(
+    ['dist/src/main.js'],
+    {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      JWT_SECRET: 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz',
+      DATABASE_URL: databaseUrl,
+      THROTTLE_LIMIT: '1000000',
+      LOGIN_MAX_FAILURES: '100',
+      VERIFY_PROVIDER: 'twilio-v1',
+      TWILIO_VERIFY_BASE_URL: providerUrl,
+      TWILIO_VERIFY_API_KEY: 'bench-key',
+      VERIFY_RESEND_COOLDOWN_SECONDS: '0',
+      VERIFY_MAX_SENDS_PER_HOUR: '1000',
+      VERIFY_MAX_SENDS_PER_NUMBER_PER_HOUR: '0',
+      VERIFY_MAX_SENDS_PER_ADDRESS_PER_HOUR: '0',
+      VERIFY_SEND_BUDGET_PER_HOUR: '0',
+      VERIFY_PUMPING_GUARD: 'off',
+    },
+    SERVICE_DIR,
+  );
   try {
-    const users = await Promise.all(Array.from({ length: SEND_CONNECTIONS }, (_, i) => register(service.base, i)));
+    const users = await Promise.all(
+      Array.from({ length: SEND_CONNECTIONS }, (_, i) => register(service.base, i)),
+    );
     const me = { url: `${service.base}/users/me`, headers: { authorization: `Bearer ${users[0].token}` } };
     const usersMe = summary(await cannon({ ...me, connections: CONNECTIONS }));
 
@@ -138,8 +149,9 @@ async function measureService(label, databaseUrl, providerUrl, provider) {
     };
     const [storm, meDuringStorm, sendsDuringStorm] = await Promise.all([
       cannon({ ...login, connections: CONNECTIONS }),
-      cannon({ ...me, connections: 8, overallRate: STORM_RATE }),
-      cannon({ ...send, connections: 8, overallRate: 50 }),
+      // Enough connections that the rate, not the connections, sets the pace.
+      cannon({ ...me, connections: 40, overallRate: STORM_RATE }),
+      cannon({ ...send, connections: 20, overallRate: 50 }),
     ]);
     const stats = processStats(service.child.pid);
     return {
@@ -214,17 +226,28 @@ function print(bare, result) {
 async function main() {
   console.log(
     `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
-      `${SECONDS} s per measurement, load average ${require('node:os').loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      `${SECONDS} s per measurement, load average ${require('node:os')
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
   );
   const provider = await startFakeProvider(PROVIDER_LATENCY_MS);
   const dir = mkdtempSync(join(tmpdir(), 'identity-bench-'));
   try {
-    const bareSqlite = await measureBare();
-    print(bareSqlite, await measureService('SQLite', `sqlite:${join(dir, 'bench.sqlite')}`, provider.url, provider));
-    await withPostgresDatabase(async (url) => {
-      const barePg = await measureBare();
-      print(barePg, await measureService('PostgreSQL', url, provider.url, provider));
-    });
+    const databases = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',');
+    if (databases.includes('sqlite')) {
+      const bare = await measureBare();
+      print(
+        bare,
+        await measureService('SQLite', `sqlite:${join(dir, 'bench.sqlite')}`, provider.url, provider),
+      );
+    }
+    if (databases.includes('postgres')) {
+      await withPostgresDatabase(async (url) => {
+        const bare = await measureBare();
+        print(bare, await measureService('PostgreSQL', url, provider.url, provider));
+      });
+    }
   } finally {
     await provider.close();
     rmSync(dir, { recursive: true, force: true });

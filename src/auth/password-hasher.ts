@@ -14,9 +14,10 @@ export const ARGON2_OPTIONS = {
 } as const;
 
 /**
- * Hashes and verifies passwords with argon2id. At most one hash per core runs at once, and never more than
- * libuv's thread pool minus two threads, so a login storm queues here instead of filling the pool: DNS lookups
- * (provider calls), file work and the rest of crypto keep threads of their own.
+ * Hashes and verifies passwords with argon2id. At most one hash per core but one runs at once, and never more
+ * than libuv's thread pool minus two threads, so a login storm queues here instead of taking every core and
+ * filling the pool: the event loop (every other route) keeps a core, DNS lookups (provider calls), file work
+ * and the rest of crypto keep threads of their own.
  */
 @Injectable()
 export class PasswordHasher implements OnModuleInit {

@@ -11,14 +11,17 @@ export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(size) && size > 0 ? Math.min(size, 1024) : LIBUV_DEFAULT;
 }
 
-/** The pool the service asks for when UV_THREADPOOL_SIZE is unset: a hash per core plus the reserved threads. */
+/** The pool the service asks for when UV_THREADPOOL_SIZE is unset: room for the hashes plus the reserved threads. */
 export function preferredThreadPoolSize(cores: number): number {
-  return Math.max(LIBUV_DEFAULT, cores + RESERVED_THREADS);
+  return Math.max(LIBUV_DEFAULT, cores - 1 + RESERVED_THREADS);
 }
 
-/** Hashes at once: one per core, and never so many that the reserved threads are taken. */
+/**
+ * Hashes at once: one per core but one, so that a login storm leaves a core to the event loop (every other
+ * route), and never so many that the reserved threads are taken. At least one.
+ */
 export function hashConcurrency(cores: number, poolSize: number): number {
-  return Math.max(1, Math.min(cores, poolSize - RESERVED_THREADS));
+  return Math.max(1, Math.min(cores - 1, poolSize - RESERVED_THREADS));
 }
 
 /**

@@ -23,7 +23,7 @@ export class PrimaryKeyReader<T extends ObjectLiteral> {
 
   async find(key: unknown): Promise<T | null> {
     const { manager, metadata } = this.repository;
-    const rows = (await manager.query(this.sql, [key])) as Record<string, unknown>[];
+    const rows = await this.query(key);
     if (rows.length === 0) return null;
     const driver = manager.connection.driver;
     const entity = metadata.create() as T;
@@ -35,4 +35,20 @@ export class PrimaryKeyReader<T extends ObjectLiteral> {
     }
     return entity;
   }
+
+  /**
+   * On PostgreSQL straight through the pool (which lends a connection for the one query), skipping TypeORM's
+   * query runner; on SQLite through TypeORM, whose query runner keeps reads from uncommitted writes.
+   */
+  private async query(key: unknown): Promise<Record<string, unknown>[]> {
+    const { manager } = this.repository;
+    const { driver } = manager.connection;
+    const pool = (driver as { master?: PgPool }).master;
+    if (driver.options.type === 'postgres' && pool) return (await pool.query(this.sql, [key])).rows;
+    return (await manager.query(this.sql, [key])) as Record<string, unknown>[];
+  }
+}
+
+interface PgPool {
+  query(sql: string, parameters: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
 }
