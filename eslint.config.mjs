@@ -17,6 +17,9 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['src/config/**/*.ts', 'test/**/*.ts', 'ormconfig.ts'], rules: { 'no-restricted-properties': 'off' } },
+  {
+    files: ['src/config/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'ormconfig.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
   { files: ['**/*.spec.ts', 'test/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
 );

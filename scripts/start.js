@@ -10,9 +10,10 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
+const WEB = path.join(ROOT, 'dist', 'web');
 const LOCK = path.join(ROOT, '.build.lock');
 // What `npm run build` turns into dist/ (specs are not built).
-const INPUTS = ['src', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', '.swcrc'];
+const INPUTS = ['src', 'web', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', '.swcrc'];
 const LOCK_STALE_MS = 5 * 60_000;
 
 function newestSource(entry) {
@@ -24,7 +25,7 @@ function newestSource(entry) {
 }
 
 function isStale() {
-  return !existsSync(MAIN) || INPUTS.some((entry) => newestSource(entry) > statSync(MAIN).mtimeMs);
+  return !existsSync(MAIN) || !existsSync(WEB) || INPUTS.some((entry) => newestSource(entry) > statSync(MAIN).mtimeMs);
 }
 
 function tryLock() {

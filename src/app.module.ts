@@ -13,6 +13,7 @@ import { RateLimitModule, THROTTLER_STORAGE } from './common/rate-limit/rate-lim
 import { createValidationPipe } from './common/validation';
 import { appConfig, configModuleOptions } from './config';
 import { DatabaseModule } from './database/database.module';
+import { DemoUiModule } from './demo-ui/demo-ui.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PhoneVerificationModule } from './phone-verification/phone-verification.module';
@@ -37,6 +38,7 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     PhoneVerificationModule,
     HealthModule,
+    DemoUiModule,
   ],
   providers: [
     { provide: APP_GUARD, useClass: LoggingThrottlerGuard },

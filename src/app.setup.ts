@@ -1,6 +1,10 @@
-import { NestApplicationOptions } from '@nestjs/common';
+import { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type {
+  ReferenceObject,
+  RequestBodyObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { corsOptionsDelegate } from './common/http/cors';
@@ -33,13 +37,21 @@ export function setupApp(app: NestExpressApplication): NestExpressApplication {
 }
 
 function setupSwagger(app: NestExpressApplication): void {
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}
+
+/** The OpenAPI 3 document of every route, as served at /docs-json (and exported for client generators). */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Identity service')
       .setDescription(
         'Accounts, short-lived JWT access tokens and proof of phone-number ownership through Twilio Verify. ' +
-          'Every error answers `{ statusCode, error, code, message, details? }`.',
+          'Every error answers `{ statusCode, error, code, message, details? }`: branch on `code`.',
       )
       .setVersion('1.0')
       .addTag('auth', 'Register and log in: short-lived JWT access tokens')
@@ -48,6 +60,23 @@ function setupSwagger(app: NestExpressApplication): void {
       .addTag('health', 'Readiness and liveness')
       .addBearerAuth()
       .build(),
+    // The method name, unless the route names its operation: generated clients get `startVerification()`.
+    { operationIdFactory: (_controller, method) => method },
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return closeRequestSchemas(document);
+}
+
+/** Request bodies accept no field they do not declare (unknown fields are refused): say so in their schemas. */
+export function closeRequestSchemas(document: OpenAPIObject): OpenAPIObject {
+  const schemas = document.components?.schemas ?? {};
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path) as { requestBody?: RequestBodyObject }[]) {
+      const ref = (
+        operation?.requestBody?.content?.['application/json']?.schema as ReferenceObject | undefined
+      )?.$ref;
+      const schema = ref ? schemas[ref.replace('#/components/schemas/', '')] : undefined;
+      if (schema && !('$ref' in schema)) schema.additionalProperties = false;
+    }
+  }
+  return document;
 }

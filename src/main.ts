@@ -1,6 +1,6 @@
 import './thread-pool.init';
 import { Logger } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -56,7 +56,8 @@ function logBanner(app: NestExpressApplication, logger: Logger): void {
     provider: app.get<VerifyConfig>(verifyConfig.KEY).provider,
     database: app.get<DatabaseConfig>(databaseConfig.KEY),
     redisUrl: config.redisUrl,
-    demoUi: 'demoUi' in config && config.demoUi === true,
+    // Read by its path: the namespace of the demo client (DEMO_UI) is optional to this banner.
+    demoUi: app.get(ConfigService).get<boolean>('demoUi.enabled') === true,
   });
   if (config.logFormat === 'pretty') logger.log(banner.lines.join('\n'));
   else logger.log(banner.fields, banner.message);

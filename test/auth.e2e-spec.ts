@@ -8,11 +8,21 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const PASSWORD = 'correct horse battery staple';
 
 function expectAuthBody(body: Record<string, unknown>, email: string): void {
-  expect(Object.keys(body).sort()).toEqual(['accessToken', 'expiresIn', 'tokenType', 'user']);
+  expect(Object.keys(body).sort()).toEqual([
+    'accessToken',
+    'expiresIn',
+    'refreshExpiresIn',
+    'refreshToken',
+    'tokenType',
+    'user',
+  ]);
   expect(body).toEqual({
     accessToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
     tokenType: 'Bearer',
     expiresIn: 900,
+    // 256 random bits, base64url.
+    refreshToken: expect.stringMatching(/^[\w-]{43}$/),
+    refreshExpiresIn: 2_592_000,
     user: {
       id: expect.stringMatching(UUID),
       email,

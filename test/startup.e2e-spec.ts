@@ -47,7 +47,8 @@ describe('start-up as a newcomer sees it', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     const banner = lines.at(-1)!;
     expect(banner).toMatchObject({
-      msg: `listening on port ${port}: http://127.0.0.1:${port}`,
+      // The demo's URL when the demo client is served, else the API's.
+      msg: expect.stringMatching(new RegExp(`^listening on port ${port}: http://127\\.0\\.0\\.1:${port}/?$`)),
       api: `http://127.0.0.1:${port}`,
       docs: `http://127.0.0.1:${port}/docs`,
       provider: 'log',

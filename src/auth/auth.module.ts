@@ -1,38 +1,41 @@
 import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig } from '../config';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenService } from './access-token.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { RefreshToken } from './entities/refresh-token.entity';
+import { Session } from './entities/session.entity';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { SigningKeys } from './keys/signing-keys';
 import { LoginThrottle } from './login-throttle.service';
 import { PasswordHasher } from './password-hasher';
+import { SessionsRepository } from './sessions.repository';
+import { SessionsService } from './sessions.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
+import { WellKnownController } from './well-known.controller';
 
 @Module({
-  imports: [
-    UsersModule,
-    PassportModule,
-    JwtModule.registerAsync({
+  imports: [UsersModule, PassportModule, TypeOrmModule.forFeature([Session, RefreshToken])],
+  controllers: [AuthController, WellKnownController],
+  providers: [
+    {
+      provide: SigningKeys,
       inject: [authConfig.KEY],
-      useFactory: (config: ConfigType<typeof authConfig>) => ({
-        privateKey: config.jwtKey,
-        publicKey: config.jwtKey,
-        signOptions: {
-          algorithm: 'HS256',
-          expiresIn: config.expiresInSeconds,
-          issuer: config.issuer,
-          audience: config.audience,
-        },
-        verifyOptions: { algorithms: ['HS256'], issuer: config.issuer, audience: config.audience },
-      }),
-    }),
+      useFactory: (config: ConfigType<typeof authConfig>) => SigningKeys.load(config.signing),
+    },
+    AuthService,
+    PasswordHasher,
+    AccessTokenService,
+    SessionsService,
+    SessionsRepository,
+    LoginThrottle,
+    JwtStrategy,
+    JwtAuthGuard,
   ],
-  controllers: [AuthController],
-  providers: [AuthService, PasswordHasher, AccessTokenService, LoginThrottle, JwtStrategy, JwtAuthGuard],
   exports: [AccessTokenService, JwtAuthGuard],
 })
 export class AuthModule {}

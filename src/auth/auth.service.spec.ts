@@ -1,7 +1,7 @@
 import { createSecretKey } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { JwtService } from '@nestjs/jwt';
+import jwt from 'jsonwebtoken';
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '../common/app-error';
 import { ErrorCode } from '../common/error-codes';
@@ -10,7 +10,14 @@ import { authConfig } from '../config/auth.config';
 import { IdentityMetrics } from '../metrics/identity-metrics';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
+import { EntityManager } from 'typeorm';
+import { TransactionRunner } from '../database/transaction-runner';
+import { UserResponseDto } from '../users/dto/user-response.dto';
 import { AccessTokenClaims, AccessTokenService } from './access-token.service';
+import { TokenPairDto } from './dto/token-pair.dto';
+import { SessionEndReason } from './entities/session.entity';
+import { SigningKeys } from './keys/signing-keys';
+import { SessionGrant, SessionsService } from './sessions.service';
 import { AuthService } from './auth.service';
 import { LoginThrottle } from './login-throttle.service';
 import { PasswordHasher } from './password-hasher';
@@ -22,10 +29,14 @@ const MAX_PER_ADDRESS = 5;
 const WINDOW_SECONDS = 900;
 
 const config: ConfigType<typeof authConfig> = {
-  jwtKey: createSecretKey(Buffer.from(SECRET)),
+  signing: { algorithm: 'HS256', secret: createSecretKey(Buffer.from(SECRET)) },
   expiresInSeconds: 900,
   issuer: 'identity-service',
   audience: 'identity-service',
+  refreshTokenTtlSeconds: 3600,
+  refreshTokenReuseIntervalSeconds: 10,
+  reauthMaxAgeSeconds: 300,
+  publicUrl: 'http://localhost:3000',
   loginMaxFailuresPerEmail: MAX_PER_EMAIL,
   loginMaxFailuresPerAddress: MAX_PER_ADDRESS,
   loginFailureWindowSeconds: WINDOW_SECONDS,
@@ -38,7 +49,10 @@ const ADDRESS = '203.0.113.7';
 const OTHER_ADDRESS = '198.51.100.9';
 
 /** The users table in memory. Like the database, it hands out the stored hash only through the named read. */
-class FakeUsersService implements Pick<UsersService, 'create' | 'findByEmailWithPasswordHash'> {
+class FakeUsersService implements Pick<
+  UsersService,
+  'create' | 'findByEmailWithPasswordHash' | 'findByIdWithPasswordHash' | 'setPasswordHash'
+> {
   readonly lookups: string[] = [];
   private readonly rows = new Map<string, User>();
 
@@ -66,6 +80,16 @@ class FakeUsersService implements Pick<UsersService, 'create' | 'findByEmailWith
     this.lookups.push(email);
     const user = this.rows.get(email);
     return user ? { ...user } : null;
+  }
+
+  async findByIdWithPasswordHash(id: string): Promise<User | null> {
+    const user = [...this.rows.values()].find((row) => row.id === id);
+    return user ? { ...user } : null;
+  }
+
+  async setPasswordHash(_manager: EntityManager, id: string, passwordHash: string): Promise<void> {
+    const user = [...this.rows.values()].find((row) => row.id === id);
+    if (user) user.passwordHash = passwordHash;
   }
 
   storedHashOf(email: string): string | undefined {
@@ -103,8 +127,67 @@ class FakePasswordHasher extends PasswordHasher {
   }
 }
 
+/** Sessions in memory: each one begun is a pair signed by the real AccessTokenService. */
+class FakeSessionsService implements Pick<
+  SessionsService,
+  'begin' | 'beginWith' | 'endAllWith' | 'tokenPair'
+> {
+  readonly running = new Map<string, string>();
+  readonly ended: Array<{ userId: string; reason: string }> = [];
+
+  constructor(private readonly accessTokens: AccessTokenService) {}
+
+  async begin(user: User): Promise<TokenPairDto> {
+    return this.tokenPair(user, await this.beginWith({} as EntityManager, user.id));
+  }
+
+  async beginWith(_manager: EntityManager, userId: string): Promise<SessionGrant> {
+    const id = randomUUID();
+    this.running.set(id, userId);
+    const session = { id, userId, authTime: new Date(), expiresAt: new Date(), createdAt: new Date() };
+    return {
+      session: { ...session, revokedAt: null, revokeReason: null },
+      refreshToken: `refresh-${id}`,
+      refreshExpiresAt: new Date(Date.now() + 3600_000),
+    };
+  }
+
+  async endAllWith(_manager: EntityManager, userId: string, reason: SessionEndReason): Promise<number> {
+    const ids = [...this.running].filter(([, owner]) => owner === userId).map(([id]) => id);
+    for (const id of ids) this.running.delete(id);
+    this.ended.push({ userId, reason });
+    return ids.length;
+  }
+
+  async tokenPair(user: User, grant: SessionGrant): Promise<TokenPairDto> {
+    const access = await this.accessTokens.issue(user, {
+      sessionId: grant.session.id,
+      authTime: grant.session.authTime,
+    });
+    return {
+      ...access,
+      refreshToken: grant.refreshToken,
+      refreshExpiresIn: 3600,
+      user: UserResponseDto.from(user),
+    };
+  }
+}
+
+const inOneTransaction = {
+  run: <T>(work: (manager: EntityManager) => Promise<T>): Promise<T> => work({} as EntityManager),
+} as TransactionRunner;
+
 function digest(salt: string, password: string): string {
   return createHash('sha256').update(`${salt}:${password}`).digest('base64url');
+}
+
+/** Checks a token as any HS256 consumer holding the secret would. */
+function verifyHs256(token: string): AccessTokenClaims {
+  return jwt.verify(token, SECRET, {
+    algorithms: ['HS256'],
+    issuer: config.issuer,
+    audience: config.audience,
+  }) as unknown as AccessTokenClaims;
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<AppError> {
@@ -120,26 +203,24 @@ describe('AuthService', () => {
   let now: number;
   let users: FakeUsersService;
   let hasher: FakePasswordHasher;
-  let jwt: JwtService;
+  let sessions: FakeSessionsService;
   let service: AuthService;
   let logged: unknown[];
   let metrics: IdentityMetrics;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     now = Date.UTC(2025, 0, 1, 12, 0, 0);
     users = new FakeUsersService();
     hasher = new FakePasswordHasher();
-    jwt = new JwtService({
-      secret: SECRET,
-      signOptions: { algorithm: 'HS256', expiresIn: 900, issuer: config.issuer, audience: config.audience },
-      verifyOptions: { algorithms: ['HS256'], issuer: config.issuer, audience: config.audience },
-    });
     const throttle = new LoginThrottle(new MemoryCounterStore(() => now), config);
+    const keys = await SigningKeys.load(config.signing);
+    sessions = new FakeSessionsService(new AccessTokenService(keys, config));
     service = new AuthService(
       users as unknown as UsersService,
       hasher,
-      new AccessTokenService(jwt, config),
+      sessions as unknown as SessionsService,
       throttle,
+      inOneTransaction,
       (metrics = new IdentityMetrics(verifyConfigWith())),
     );
     logged = [];
@@ -179,6 +260,8 @@ describe('AuthService', () => {
         accessToken: expect.any(String) as string,
         tokenType: 'Bearer',
         expiresIn: 900,
+        refreshToken: expect.any(String) as string,
+        refreshExpiresIn: 3600,
         user: {
           id: expect.any(String) as string,
           email: EMAIL,
@@ -190,7 +273,7 @@ describe('AuthService', () => {
           createdAt: '2025-01-01T00:00:00.000Z',
         },
       });
-      expect(jwt.verify<AccessTokenClaims>(response.accessToken)).toMatchObject({
+      expect(verifyHs256(response.accessToken)).toMatchObject({
         sub: response.user.id,
         email: EMAIL,
       });
@@ -227,7 +310,7 @@ describe('AuthService', () => {
         expiresIn: 900,
         user: { id: userId, email: EMAIL },
       });
-      expect(jwt.verify<AccessTokenClaims>(response.accessToken)).toMatchObject({
+      expect(verifyHs256(response.accessToken)).toMatchObject({
         sub: userId,
         email: EMAIL,
         phone_number_verified: false,
@@ -411,6 +494,46 @@ describe('AuthService', () => {
       logged.length = 0;
       await expect(service.login(EMAIL, PASSWORD, ADDRESS)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
       expect(logged).toEqual([{ event: 'login.limited', retryAfterSeconds: WINDOW_SECONDS }]);
+    });
+  });
+
+  describe('changePassword', () => {
+    let user: User;
+
+    beforeEach(async () => {
+      await service.register(EMAIL, PASSWORD);
+      user = (await users.findByEmailWithPasswordHash(EMAIL))!;
+      delete user.passwordHash;
+      await service.login(EMAIL, PASSWORD, ADDRESS);
+    });
+
+    it('replaces the hash, ends every session and answers a pair in a new one', async () => {
+      const response = await service.changePassword(user, PASSWORD, 'a brand new passphrase', ADDRESS);
+
+      expect(sessions.ended).toEqual([{ userId: user.id, reason: 'password_changed' }]);
+      expect([...sessions.running.values()]).toEqual([user.id]);
+      const claims = verifyHs256(response.accessToken);
+      expect(sessions.running.has(claims.sid)).toBe(true);
+      await expect(hasher.verify(users.storedHashOf(EMAIL)!, 'a brand new passphrase')).resolves.toBe(true);
+      await expect(service.login(EMAIL, PASSWORD, ADDRESS)).rejects.toMatchObject({
+        code: 'INVALID_CREDENTIALS',
+      });
+    });
+
+    it('counts a wrong current password as a failed login and changes nothing', async () => {
+      const before = users.storedHashOf(EMAIL);
+      for (let i = 0; i < MAX_PER_EMAIL; i += 1) {
+        const error = await errorOf(
+          service.changePassword(user, WRONG_PASSWORD, 'a brand new passphrase', ADDRESS),
+        );
+        expect(error.code).toBe<ErrorCode>('INVALID_CREDENTIALS');
+      }
+      expect(users.storedHashOf(EMAIL)).toBe(before);
+      expect(sessions.ended).toEqual([]);
+      // The failures count against the email like failed logins do.
+      await expect(service.login(EMAIL, PASSWORD, OTHER_ADDRESS)).rejects.toMatchObject({
+        code: 'RATE_LIMITED',
+      });
     });
   });
 });

@@ -5,6 +5,8 @@ export interface AppErrorOptions {
   retryAfterSeconds?: number;
   /** Extra fields of the error body, e.g. `attemptsRemaining`. */
   extra?: Record<string, unknown>;
+  /** A `WWW-Authenticate` challenge for a 401 (RFC 6750); plain `Bearer` when absent. */
+  wwwAuthenticate?: string;
 }
 
 /**

@@ -3,14 +3,23 @@ import { ConfigModuleOptions } from '@nestjs/config';
 import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
+import { demoUiConfig } from './demo-ui.config';
 import { metricsConfig } from './metrics.config';
 import { pumpingConfig } from './pumping.config';
 import { verifyConfig } from './verify.config';
 
-export { appConfig, authConfig, databaseConfig, metricsConfig, pumpingConfig, verifyConfig };
+export { appConfig, authConfig, databaseConfig, demoUiConfig, metricsConfig, pumpingConfig, verifyConfig };
 
 /** Every configuration namespace: each reads and validates its variables when it loads. */
-const NAMESPACES = [appConfig, authConfig, databaseConfig, verifyConfig, metricsConfig, pumpingConfig];
+const NAMESPACES = [
+  appConfig,
+  authConfig,
+  databaseConfig,
+  verifyConfig,
+  metricsConfig,
+  pumpingConfig,
+  demoUiConfig,
+];
 
 export const configModuleOptions: ConfigModuleOptions = {
   isGlobal: true,

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthenticatedSession, CurrentSession } from '../common/decorators/current-session.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { ApiErrorResponses } from '../common/dto/api-error-responses.decorator';
 import { UserResponseDto } from '../users/dto/user-response.dto';
@@ -15,22 +16,38 @@ export class PhoneNumberController {
 
   @Put()
   @ApiOperation({
+    operationId: 'setPhoneNumber',
     summary: 'Store a phone number',
     description:
       'E.164, or a country dialing code plus the number as typed. A new number is stored unconfirmed and any ' +
       'pending verification is cancelled; the number the user already has changes nothing.',
   })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiErrorResponses(['UNAUTHORIZED', 'INVALID_PHONE_NUMBER', 'COUNTRY_NOT_ALLOWED'])
-  async set(@CurrentUser() user: User, @Body() body: SetPhoneNumberDto): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.verification.setPhoneNumber(user.id, body));
+  @ApiErrorResponses([
+    'UNAUTHORIZED',
+    'REAUTHENTICATION_REQUIRED',
+    'INVALID_PHONE_NUMBER',
+    'COUNTRY_NOT_ALLOWED',
+  ])
+  async set(
+    @CurrentUser() user: User,
+    @CurrentSession() session: AuthenticatedSession,
+    @Body() body: SetPhoneNumberDto,
+  ): Promise<UserResponseDto> {
+    return UserResponseDto.from(await this.verification.setPhoneNumber(user.id, body, session));
   }
 
   @Delete()
-  @ApiOperation({ summary: 'Remove the phone number and cancel any pending verification' })
+  @ApiOperation({
+    operationId: 'deletePhoneNumber',
+    summary: 'Remove the phone number and cancel any pending verification',
+  })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiErrorResponses(['UNAUTHORIZED'])
-  async remove(@CurrentUser() user: User): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.verification.setPhoneNumber(user.id, null));
+  @ApiErrorResponses(['UNAUTHORIZED', 'REAUTHENTICATION_REQUIRED'])
+  async remove(
+    @CurrentUser() user: User,
+    @CurrentSession() session: AuthenticatedSession,
+  ): Promise<UserResponseDto> {
+    return UserResponseDto.from(await this.verification.setPhoneNumber(user.id, null, session));
   }
 }

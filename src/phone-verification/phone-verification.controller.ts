@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentSession, SessionContext } from '../common/decorators/current-session.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { ApiErrorResponses } from '../common/dto/api-error-responses.decorator';
 import { User } from '../users/entities/user.entity';
@@ -23,6 +24,7 @@ export class PhoneVerificationController {
   @HttpCode(HttpStatus.ACCEPTED)
   @UseGuards(PhoneNotConfirmedGuard)
   @ApiOperation({
+    operationId: 'startVerification',
     summary: 'Send a code (again) to the stored number, or to the number given here',
     description: 'Calling start again re-sends a code; the wrong-code count is kept.',
   })
@@ -52,7 +54,10 @@ export class PhoneVerificationController {
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
   @UseGuards(PhoneNotConfirmedGuard)
-  @ApiOperation({ summary: 'Check the code; on success the number is confirmed and a fresh token returned' })
+  @ApiOperation({
+    operationId: 'checkVerification',
+    summary: 'Check the code; on success the number is confirmed and a fresh token returned',
+  })
   @ApiOkResponse({ type: CheckVerificationResponseDto })
   @ApiErrorResponses([
     'UNAUTHORIZED',
@@ -67,13 +72,17 @@ export class PhoneVerificationController {
   ])
   check(
     @CurrentUser() user: User,
+    @CurrentSession() session: SessionContext,
     @Body() body: CheckVerificationDto,
   ): Promise<CheckVerificationResponseDto> {
-    return this.verification.check(user.id, body.code);
+    return this.verification.check(user.id, body.code, session);
   }
 
   @Get('status')
-  @ApiOperation({ summary: 'The number, whether it is confirmed, and the pending verification if any' })
+  @ApiOperation({
+    operationId: 'getVerificationStatus',
+    summary: 'The number, whether it is confirmed, and the pending verification if any',
+  })
   @ApiOkResponse({ type: VerificationStatusResponseDto })
   @ApiErrorResponses(['UNAUTHORIZED'])
   status(@CurrentUser() user: User): Promise<VerificationStatusResponseDto> {

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../database/data-source-options';
 import { AccessTokenService, IssuedAccessToken } from '../auth/access-token.service';
 import { AppError } from '../common/app-error';
+import { SessionContext } from '../common/decorators/current-session.decorator';
 import { Clock } from '../common/clock';
 import { verifyConfig } from '../config/verify.config';
 import { pumpingConfig } from '../config/pumping.config';
@@ -41,6 +42,10 @@ const LANDLINE = '+442079460000';
 const CODE = '123456';
 const WRONG_CODE = '000000';
 const TOKEN = 'fake-access-token';
+const SESSION: SessionContext = {
+  sessionId: '00000000-0000-4000-8000-000000000001',
+  authTime: new Date('2025-01-01T00:00:00Z'),
+};
 const T0 = new Date('2026-11-25T10:00:00.000Z');
 
 const baseConfig: VerifyConfig = verifyConfigWith();
@@ -63,9 +68,11 @@ class FakeClock extends Clock {
 class FakeAccessTokenService implements Pick<AccessTokenService, 'issue'> {
   /** A snapshot of the user each token was issued for. */
   readonly issuedFor: User[] = [];
+  readonly sessions: SessionContext[] = [];
 
-  issue(user: User): IssuedAccessToken {
+  async issue(user: User, session: SessionContext): Promise<IssuedAccessToken> {
     this.issuedFor.push({ ...user });
+    this.sessions.push(session);
     return { accessToken: TOKEN, tokenType: 'Bearer', expiresIn: 900 };
   }
 }
@@ -187,7 +194,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
   }
 
   async function wrongCode(userId: string): Promise<number | undefined> {
-    const error = await rejectionOf(service.check(userId, WRONG_CODE));
+    const error = await rejectionOf(service.check(userId, WRONG_CODE, SESSION));
     expect(error.code).toBe('INVALID_CODE');
     return error.options.extra?.attemptsRemaining as number | undefined;
   }
@@ -228,7 +235,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       const user = await userWithPhone();
       await service.start(user, {});
       const confirmedAt = clock.at(5);
-      await service.check(user.id, CODE);
+      await service.check(user.id, CODE, SESSION);
 
       clock.at(60);
       const returned = await service.setPhoneNumber(user.id, { countryCode: 44, phoneNumber: '07123456789' });
@@ -250,7 +257,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
 
       expect(changed).toMatchObject({ phoneE164: OTHER_MOBILE, phoneConfirmed: false });
       expect(provider.cancels).toEqual([expect.objectContaining({ to: MOBILE })]);
-      const error = await rejectionOf(service.check(user.id, CODE));
+      const error = await rejectionOf(service.check(user.id, CODE, SESSION));
       expect(error.code).toBe('NO_PENDING_VERIFICATION');
       expect(provider.checks).toHaveLength(0);
       expect((await service.status(await reload(user.id))).pending).toBeNull();
@@ -264,7 +271,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
 
       expect(removed).toMatchObject({ phoneE164: null, phoneCountryCode: null, phoneNationalNumber: null });
       expect(provider.cancels).toHaveLength(1);
-      expect((await rejectionOf(service.check(user.id, CODE))).code).toBe('NO_PENDING_VERIFICATION');
+      expect((await rejectionOf(service.check(user.id, CODE, SESSION))).code).toBe('NO_PENDING_VERIFICATION');
     });
   });
 
@@ -330,7 +337,9 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       expect(await h.dataSource.getRepository(PhoneVerification).countBy({ userId: user.id })).toBe(1);
       expect((await service.status(user)).pending?.attemptsRemaining).toBe(3);
       expect(await wrongCode(user.id)).toBe(2);
-      await expect(service.check(user.id, CODE)).resolves.toMatchObject({ phoneNumberConfirmed: true });
+      await expect(service.check(user.id, CODE, SESSION)).resolves.toMatchObject({
+        phoneNumberConfirmed: true,
+      });
     });
 
     it('refuses the 6th send within an hour with SEND_LIMIT_REACHED until the oldest send is an hour old', async () => {
@@ -363,7 +372,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       expect(error.code).toBe('VERIFY_PROVIDER_ERROR');
       expect(error.message).not.toContain('boom');
       expect((await service.status(user)).pending).toBeNull();
-      expect((await rejectionOf(service.check(user.id, CODE))).code).toBe('NO_PENDING_VERIFICATION');
+      expect((await rejectionOf(service.check(user.id, CODE, SESSION))).code).toBe('NO_PENDING_VERIFICATION');
       expect(provider.checks).toHaveLength(0);
 
       await expect(service.start(user, {})).resolves.toMatchObject({ status: 'pending' });
@@ -386,7 +395,9 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
           attemptsRemaining: 5,
         });
         expect((await rejectionOf(service.start(user, {}))).code).toBe('RESEND_TOO_SOON');
-        await expect(service.check(user.id, CODE)).resolves.toMatchObject({ phoneNumberConfirmed: true });
+        await expect(service.check(user.id, CODE, SESSION)).resolves.toMatchObject({
+          phoneNumberConfirmed: true,
+        });
       },
     );
 
@@ -400,7 +411,9 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
 
       expect((await service.status(user)).pending).toMatchObject({ resendAfterSeconds: 0 });
       await expect(service.start(user, {})).resolves.toMatchObject({ status: 'pending' });
-      await expect(service.check(user.id, CODE)).resolves.toMatchObject({ phoneNumberConfirmed: true });
+      await expect(service.check(user.id, CODE, SESSION)).resolves.toMatchObject({
+        phoneNumberConfirmed: true,
+      });
     });
 
     it.each([
@@ -449,7 +462,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       await service.start(user, {});
       const approvedAt = clock.at(42);
 
-      const response = await service.check(user.id, CODE);
+      const response = await service.check(user.id, CODE, SESSION);
 
       expect(response).toEqual({ phoneNumberConfirmed: true, phoneNumber: MOBILE.e164, accessToken: TOKEN });
       expect(provider.checks).toEqual([
@@ -457,9 +470,10 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       ]);
       expect(await reload(user.id)).toMatchObject({ phoneConfirmed: true, phoneConfirmedAt: approvedAt });
       expect(h.tokens.issuedFor).toEqual([expect.objectContaining({ id: user.id, phoneConfirmed: true })]);
+      expect(h.tokens.sessions).toEqual([SESSION]);
 
       // A code is single use.
-      expect((await rejectionOf(service.check(user.id, CODE))).code).toBe('NO_PENDING_VERIFICATION');
+      expect((await rejectionOf(service.check(user.id, CODE, SESSION))).code).toBe('NO_PENDING_VERIFICATION');
       expect(provider.checks).toHaveLength(1);
     });
 
@@ -472,7 +486,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
 
       expect(remaining).toEqual([4, 3, 2, 1, 0]);
       expect(provider.cancels).toEqual([expect.objectContaining({ to: MOBILE })]);
-      const error = await rejectionOf(service.check(user.id, CODE));
+      const error = await rejectionOf(service.check(user.id, CODE, SESSION));
       expect(error.code).toBe('TOO_MANY_ATTEMPTS');
       expect(error.options.retryAfterSeconds).toBeGreaterThan(0);
       expect(provider.checks).toHaveLength(5);
@@ -483,7 +497,9 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       clock.at(30);
       await service.start(user, {});
       expect(await wrongCode(user.id)).toBe(4);
-      await expect(service.check(user.id, CODE)).resolves.toMatchObject({ phoneNumberConfirmed: true });
+      await expect(service.check(user.id, CODE, SESSION)).resolves.toMatchObject({
+        phoneNumberConfirmed: true,
+      });
     });
 
     it('refuses a check after the code expired with VERIFICATION_EXPIRED, without asking the provider', async () => {
@@ -491,8 +507,8 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       await service.start(user, {});
       clock.at(601);
 
-      expect((await rejectionOf(service.check(user.id, CODE))).code).toBe('VERIFICATION_EXPIRED');
-      expect((await rejectionOf(service.check(user.id, CODE))).code).toBe('VERIFICATION_EXPIRED');
+      expect((await rejectionOf(service.check(user.id, CODE, SESSION))).code).toBe('VERIFICATION_EXPIRED');
+      expect((await rejectionOf(service.check(user.id, CODE, SESSION))).code).toBe('VERIFICATION_EXPIRED');
 
       expect(provider.checks).toHaveLength(0);
       expect(await reload(user.id)).toMatchObject({ phoneConfirmed: false });
@@ -503,9 +519,9 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       await service.start(user, {});
       provider.scriptCheck('not_found');
 
-      expect((await rejectionOf(service.check(user.id, CODE))).code).toBe('VERIFICATION_EXPIRED');
+      expect((await rejectionOf(service.check(user.id, CODE, SESSION))).code).toBe('VERIFICATION_EXPIRED');
 
-      expect((await rejectionOf(service.check(user.id, CODE))).code).toBe('VERIFICATION_EXPIRED');
+      expect((await rejectionOf(service.check(user.id, CODE, SESSION))).code).toBe('VERIFICATION_EXPIRED');
       expect(provider.checks).toHaveLength(1);
       expect((await service.status(user)).pending).toBeNull();
     });
@@ -513,7 +529,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
     it('answers NO_PENDING_VERIFICATION when nothing was started', async () => {
       const user = await userWithPhone();
 
-      expect((await rejectionOf(service.check(user.id, CODE))).code).toBe('NO_PENDING_VERIFICATION');
+      expect((await rejectionOf(service.check(user.id, CODE, SESSION))).code).toBe('NO_PENDING_VERIFICATION');
       expect(provider.checks).toHaveLength(0);
     });
 
@@ -526,7 +542,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       expect(await wrongCode(user.id)).toBe(4);
       provider.scriptCheck(new VerificationProviderError(failure));
 
-      expect((await rejectionOf(service.check(user.id, CODE))).code).toBe(code);
+      expect((await rejectionOf(service.check(user.id, CODE, SESSION))).code).toBe(code);
 
       expect((await service.status(user)).pending?.attemptsRemaining).toBe(4);
       expect(await wrongCode(user.id)).toBe(3);
@@ -553,7 +569,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       expect(await wrongCode(user.id)).toBe(4);
 
       clock.at(60);
-      const checkError = await rejectionOf(service.check(user.id, CODE));
+      const checkError = await rejectionOf(service.check(user.id, CODE, SESSION));
       expect(checkError.code).toBe('TOO_MANY_ATTEMPTS');
       expect(checkError.options.retryAfterSeconds).toBeCloseTo(86_400 - 50, 0);
       expect(provider.checks).toHaveLength(3);
@@ -576,27 +592,27 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       const user = await userWithPhone();
       await service.start(user, {});
 
-      await Promise.allSettled(Array.from({ length: 10 }, () => service.check(user.id, WRONG_CODE)));
+      await Promise.allSettled(Array.from({ length: 10 }, () => service.check(user.id, WRONG_CODE, SESSION)));
 
       expect(provider.checks).toHaveLength(3);
-      expect((await rejectionOf(service.check(user.id, CODE))).code).toBe('TOO_MANY_ATTEMPTS');
+      expect((await rejectionOf(service.check(user.id, CODE, SESSION))).code).toBe('TOO_MANY_ATTEMPTS');
     });
 
     it('answers PHONE_NUMBER_TAKEN when another account confirmed the number first; this one stays unconfirmed', async () => {
       const ada = await userWithPhone('ada@example.com', OTHER_MOBILE);
       await service.start(ada, {});
-      await service.check(ada.id, CODE);
+      await service.check(ada.id, CODE, SESSION);
 
       const bob = await userWithPhone('bob@example.com', OTHER_MOBILE);
       expect(bob).toMatchObject({ phoneE164: OTHER_MOBILE, phoneConfirmed: false });
       await expect(service.start(bob, {})).resolves.toMatchObject({ status: 'pending' });
-      const error = await rejectionOf(service.check(bob.id, CODE));
+      const error = await rejectionOf(service.check(bob.id, CODE, SESSION));
 
       expect(error.code).toBe('PHONE_NUMBER_TAKEN');
       expect(await reload(bob.id)).toMatchObject({ phoneConfirmed: false, phoneConfirmedAt: null });
       expect(await reload(ada.id)).toMatchObject({ phoneE164: OTHER_MOBILE, phoneConfirmed: true });
       expect(h.tokens.issuedFor.map((issued) => issued.id)).toEqual([ada.id]);
-      expect((await rejectionOf(service.check(bob.id, CODE))).code).toBe('NO_PENDING_VERIFICATION');
+      expect((await rejectionOf(service.check(bob.id, CODE, SESSION))).code).toBe('NO_PENDING_VERIFICATION');
     });
 
     it('retries the commit of an approval when it fails, and answers only once it committed', async () => {
@@ -606,7 +622,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
         .spyOn(users, 'confirmPhone')
         .mockRejectedValueOnce(new Error('disk I/O error'));
 
-      const response = await service.check(user.id, CODE);
+      const response = await service.check(user.id, CODE, SESSION);
 
       expect(response).toEqual({ phoneNumberConfirmed: true, phoneNumber: MOBILE.e164, accessToken: TOKEN });
       expect(confirmPhone).toHaveBeenCalledTimes(2);
@@ -620,7 +636,9 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       const user = await userWithPhone();
       await service.start(user, {});
 
-      const results = await Promise.allSettled(Array.from({ length: 5 }, () => service.check(user.id, CODE)));
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, () => service.check(user.id, CODE, SESSION)),
+      );
 
       expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
       for (const result of results) {
@@ -635,7 +653,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       await service.start(user, {});
 
       const results = await Promise.allSettled(
-        Array.from({ length: 20 }, () => service.check(user.id, WRONG_CODE)),
+        Array.from({ length: 20 }, () => service.check(user.id, WRONG_CODE, SESSION)),
       );
 
       expect(provider.checks).toHaveLength(5);
@@ -647,14 +665,14 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       expect(codes.filter((code) => code === 'TOO_MANY_ATTEMPTS' || code === 'RATE_LIMITED')).toHaveLength(
         15,
       );
-      expect((await rejectionOf(service.check(user.id, CODE))).code).toBe('TOO_MANY_ATTEMPTS');
+      expect((await rejectionOf(service.check(user.id, CODE, SESSION))).code).toBe('TOO_MANY_ATTEMPTS');
       expect(provider.checks).toHaveLength(5);
     });
 
     it('does not let a wrong code cancel a verification that a concurrent right code is approving', async () => {
       const user = await userWithPhone();
       await service.start(user, {});
-      for (let i = 0; i < 3; i += 1) await rejectionOf(service.check(user.id, WRONG_CODE));
+      for (let i = 0; i < 3; i += 1) await rejectionOf(service.check(user.id, WRONG_CODE, SESSION));
       let releaseApproval!: () => void;
       const approvalHeld = new Promise<void>((resolve) => (releaseApproval = resolve));
       const check = provider.check.bind(provider);
@@ -663,8 +681,8 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
         return check(request);
       });
 
-      const approving = service.check(user.id, CODE);
-      const wrong = await rejectionOf(service.check(user.id, WRONG_CODE));
+      const approving = service.check(user.id, CODE, SESSION);
+      const wrong = await rejectionOf(service.check(user.id, WRONG_CODE, SESSION));
       releaseApproval();
 
       expect(wrong).toMatchObject({ code: 'INVALID_CODE', options: { extra: { attemptsRemaining: 1 } } });
@@ -678,7 +696,10 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       await service.start(ada, {});
       await service.start(bob, {});
 
-      const results = await Promise.allSettled([service.check(ada.id, CODE), service.check(bob.id, CODE)]);
+      const results = await Promise.allSettled([
+        service.check(ada.id, CODE, SESSION),
+        service.check(bob.id, CODE, SESSION),
+      ]);
 
       expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
       const rejected = results.find((result) => result.status === 'rejected');
@@ -733,7 +754,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
     it('answers a confirmed user too, with nothing pending', async () => {
       const user = await userWithPhone();
       await service.start(user, {});
-      await service.check(user.id, CODE);
+      await service.check(user.id, CODE, SESSION);
 
       await expect(service.status(await reload(user.id))).resolves.toEqual({
         phoneNumber: MOBILE.e164,

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AccessTokenService } from '../auth/access-token.service';
+import { SessionContext } from '../common/decorators/current-session.decorator';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { ErrorCode } from '../common/error-codes';
@@ -13,6 +14,7 @@ import { IdentityMetrics } from '../metrics/identity-metrics';
 import { TransactionRunner } from '../database/transaction-runner';
 import { User } from '../users/entities/user.entity';
 import { maskPhoneNumber, PhoneNumberInput, PhoneNumberParser } from '../users/phone-number.parser';
+import { PhoneChangeAuthentication } from '../users/phone-change.policy';
 import { UsersService } from '../users/users.service';
 import {
   CheckVerificationResponseDto,
@@ -92,11 +94,18 @@ export class PhoneVerificationService {
     private readonly metrics: IdentityMetrics,
   ) {}
 
-  /** Stores a number (or removes it with `null`); a changed number is unconfirmed and its pending code cancelled. */
-  async setPhoneNumber(userId: string, input: PhoneNumberInput | null): Promise<User> {
+  /**
+   * Stores a number (or removes it with `null`); a changed number is unconfirmed and its pending code cancelled.
+   * Replacing or removing a confirmed number needs a recent password (`REAUTHENTICATION_REQUIRED`).
+   */
+  async setPhoneNumber(
+    userId: string,
+    input: PhoneNumberInput | null,
+    authentication: PhoneChangeAuthentication = { recentlyAuthenticated: false },
+  ): Promise<User> {
     const phone = input ? this.parser.parse(input) : null;
     const { user, canceled } = await this.transactions.run(async (manager) => {
-      const change = await this.users.changePhone(manager, userId, phone);
+      const change = await this.users.changePhone(manager, userId, phone, authentication);
       const pending = change.changed ? await this.cancelPending(manager, userId, 'number_changed') : null;
       return { user: change.user, canceled: pending };
     });
@@ -156,7 +165,8 @@ export class PhoneVerificationService {
     };
   }
 
-  async check(userId: string, code: string): Promise<CheckVerificationResponseDto> {
+  /** On success, answers a fresh access token for the caller's session. */
+  async check(userId: string, code: string, session: SessionContext): Promise<CheckVerificationResponseDto> {
     const now = this.clock.now();
     await this.assertDailyFailuresBelowCap(userId, now);
     const verification = await this.verifications.findLatest(userId);
@@ -197,7 +207,7 @@ export class PhoneVerificationService {
       throw this.providerFailure(error, 'check', userId, pending);
     }
 
-    if (outcome === 'approved') return this.confirm(userId, pending);
+    if (outcome === 'approved') return this.confirm(userId, pending, session);
     if (outcome === 'not_found') {
       const ended = await this.transactions.run((manager) =>
         this.verifications.endPending(manager, pending.id, 'expired', this.clock.now()),
@@ -423,10 +433,11 @@ export class PhoneVerificationService {
   private async confirm(
     userId: string,
     verification: PhoneVerification,
+    session: SessionContext,
   ): Promise<CheckVerificationResponseDto> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.confirmOnce(userId, verification, attempt > 1);
+        return await this.confirmOnce(userId, verification, attempt > 1, session);
       } catch (error) {
         if (error instanceof AppError || attempt > CONFIRM_RETRY_DELAYS_MS.length) throw error;
         this.logger.warn({ event: 'verification.confirm_retry', userId, attempt, err: error });
@@ -439,6 +450,7 @@ export class PhoneVerificationService {
     userId: string,
     verification: PhoneVerification,
     retrying: boolean,
+    session: SessionContext,
   ): Promise<CheckVerificationResponseDto> {
     const now = this.clock.now();
     let user: User | null;
@@ -471,7 +483,7 @@ export class PhoneVerificationService {
     return {
       phoneNumberConfirmed: true,
       phoneNumber: verification.phoneE164,
-      accessToken: this.tokens.issue(user).accessToken,
+      accessToken: (await this.tokens.issue(user, session)).accessToken,
     };
   }
 

@@ -10,7 +10,7 @@ import { User } from './entities/user.entity';
 @Controller('users')
 export class UsersController {
   @Get('me')
-  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOperation({ operationId: 'getMe', summary: 'The signed-in user' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiErrorResponses(['UNAUTHORIZED'])
   me(@CurrentUser() user: User): UserResponseDto {

@@ -9,6 +9,7 @@ import { PrimaryKeyReader } from '../database/primary-key-reader';
 import { TransactionRunner } from '../database/transaction-runner';
 import { User } from './entities/user.entity';
 import { ParsedPhoneNumber } from './phone-number.parser';
+import { needsRecentAuthentication, PhoneChangeAuthentication } from './phone-change.policy';
 
 @Injectable()
 export class UsersService {
@@ -66,7 +67,7 @@ export class UsersService {
     return query.getOne();
   }
 
-  /** The only read of the password hash. */
+  /** One of the two reads of the password hash (at login). */
   findByEmailWithPasswordHash(email: string): Promise<User | null> {
     return this.users
       .createQueryBuilder('user')
@@ -75,18 +76,44 @@ export class UsersService {
       .getOne();
   }
 
+  /** The other read of the password hash (to change the password). */
+  findByIdWithPasswordHash(id: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('user.id = :id', { id })
+      .getOne();
+  }
+
+  async setPasswordHash(manager: EntityManager, id: string, passwordHash: string): Promise<void> {
+    await manager.update(User, { id }, { passwordHash, updatedAt: this.clock.now() });
+  }
+
   /**
    * Stores a new number, unconfirmed, or removes it (`null`). Setting the number the user already has changes
    * nothing. Runs inside the caller's transaction so the caller can cancel what depended on the old number.
+   * @throws AppError `REAUTHENTICATION_REQUIRED` to replace or remove a confirmed number without a recent password
    */
   async changePhone(
     manager: EntityManager,
     userId: string,
     phone: ParsedPhoneNumber | null,
+    authentication: PhoneChangeAuthentication = { recentlyAuthenticated: false },
   ): Promise<{ user: User; changed: boolean }> {
     const user = await manager.findOneBy(User, { id: userId });
     if (!user) throw new AppError('UNAUTHORIZED', 'The account no longer exists');
     if ((phone?.e164 ?? null) === user.phoneE164) return { user, changed: false };
+    if (needsRecentAuthentication(user, phone?.e164 ?? null) && !authentication.recentlyAuthenticated) {
+      throw new AppError(
+        'REAUTHENTICATION_REQUIRED',
+        'Changing a confirmed phone number needs a recent password: log in again',
+        // RFC 9470: the token is fine, the authentication behind it is too old.
+        {
+          wwwAuthenticate:
+            'Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required"',
+        },
+      );
+    }
     Object.assign(user, {
       phoneE164: phone?.e164 ?? null,
       phoneCountryCode: phone?.countryCode ?? null,

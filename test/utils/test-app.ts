@@ -1,16 +1,22 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import jwt from 'jsonwebtoken';
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { JWTHeaderParameters, SignJWT } from 'jose';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { APP_OPTIONS, setupApp } from '../../src/app.setup';
+import { publicJwk } from '../../src/auth/keys/signing-keys';
 import type { UserResponseDto } from '../../src/users/dto/user-response.dto';
 
 export const TEST_JWT_SECRET = 'e2e-test-secret-0123456789abcdefghijklmn';
+/** The ES256 signing key of every test app unless a test gives another (PKCS#8 PEM). */
+export const TEST_PRIVATE_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  .privateKey.export({ format: 'pem', type: 'pkcs8' })
+  .toString();
 export const TEST_ISSUER = 'identity-service';
 export const TEST_AUDIENCE = 'identity-service';
 
@@ -38,7 +44,7 @@ export interface TestApp {
 
 // Variables of the service that must not leak from the developer's shell into a test.
 const SERVICE_VARIABLES =
-  /^(PORT|HOST|TRUST_PROXY|LOG_FORMAT|DATABASE_TIMEOUT_MS|(CORS|JWT|LOGIN|THROTTLE|REDIS|VERIFY|TWILIO|METRICS)_.*)$/;
+  /^(PORT|HOST|TRUST_PROXY|LOG_FORMAT|DEMO_UI|DATABASE_TIMEOUT_MS|PUBLIC_URL|(CORS|JWT|LOGIN|THROTTLE|REDIS|VERIFY|TWILIO|METRICS|REFRESH_TOKEN|REAUTH)_.*)$/;
 
 export function tempSqliteFile(): string {
   return join(tmpdir(), `identity-e2e-${process.pid}-${randomBytes(6).toString('hex')}.sqlite`);
@@ -58,6 +64,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const env: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
+    JWT_PRIVATE_KEY: TEST_PRIVATE_KEY,
     JWT_SECRET: TEST_JWT_SECRET,
     THROTTLE_LIMIT: '100000',
     DATABASE_URL: E2E_DATABASE_URL ?? `sqlite:${sqliteFile}`,
@@ -112,7 +119,28 @@ export interface RegisteredUser {
   email: string;
   password: string;
   accessToken: string;
+  refreshToken: string;
+  /** The session the registration started (the token's `sid`). */
+  sessionId: string;
   user: UserResponseDto;
+}
+
+/** The body of a register, login, refresh or password change. */
+export interface TokenPairBody {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresIn: number;
+  user: UserResponseDto;
+}
+
+/** The claims of a token, unverified: for tests that look inside one. */
+export function claimsOf(token: string): Record<string, unknown> & { sid?: string } {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** Registers a fresh account through the API (unique email unless given) and returns its token. */
@@ -123,21 +151,58 @@ export async function registerUser(
   const email = overrides.email ?? uniqueEmail();
   const password = overrides.password ?? `pw-${randomBytes(8).toString('hex')}`;
   const response = await testApp.http().post('/auth/register').send({ email, password }).expect(201);
-  const body = response.body as { accessToken: string; user: UserResponseDto };
-  return { email: body.user.email, password, accessToken: body.accessToken, user: body.user };
+  const body = response.body as TokenPairBody;
+  return {
+    email: body.user.email,
+    password,
+    accessToken: body.accessToken,
+    refreshToken: body.refreshToken,
+    sessionId: claimsOf(body.accessToken).sid as string,
+    user: body.user,
+  };
 }
 
-/** Signs a token as the service would (HS256, test secret, issuer, audience, 900 s); options override. */
+/**
+ * Signs a token as an app with `JWT_ALGORITHM=HS256` would (test secret, issuer, audience, 900 s, `auth_time`
+ * now); options override. The payload needs a real session's `sid` to be accepted.
+ */
 export function signToken(
   payload: Record<string, unknown>,
   options: jwt.SignOptions & { secret?: string } = {},
 ): string {
   const { secret = TEST_JWT_SECRET, ...signOptions } = options;
-  return jwt.sign(payload, secret, {
+  return jwt.sign({ auth_time: Math.floor(Date.now() / 1000), ...payload }, secret, {
     algorithm: 'HS256',
     issuer: TEST_ISSUER,
     audience: TEST_AUDIENCE,
     ...(payload.exp === undefined ? { expiresIn: 900 } : {}),
     ...signOptions,
   });
+}
+
+/** The `kid` under which test apps publish TEST_PRIVATE_KEY. */
+export async function testKeyId(pem = TEST_PRIVATE_KEY): Promise<string> {
+  return (await publicJwk(createPrivateKey(pem), 'ES256')).kid;
+}
+
+/**
+ * Signs an ES256 token as a test app would (TEST_PRIVATE_KEY under its kid, issuer, audience, 900 s,
+ * `auth_time` now); `header` and the payload override. The payload needs a real session's `sid`.
+ */
+export async function signES256(
+  payload: Record<string, unknown>,
+  header: Partial<JWTHeaderParameters> = {},
+  pem = TEST_PRIVATE_KEY,
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    iss: TEST_ISSUER,
+    aud: TEST_AUDIENCE,
+    iat: now,
+    exp: now + 900,
+    auth_time: now,
+    ...payload,
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: await testKeyId(pem), ...header })
+    .sign(createPrivateKey(pem));
 }

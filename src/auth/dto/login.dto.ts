@@ -1,16 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
-import { normalizeEmail } from './register.dto';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { CanonicalEmail } from './email.decorators';
 
 export class LoginDto {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
-  @Transform(normalizeEmail)
+  @CanonicalEmail()
   @IsString()
   @IsNotEmpty()
   @MaxLength(254)
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
-  @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'email must not contain control characters' })
   email: string;
 
   @ApiProperty({ example: 'correct horse battery staple', maxLength: 128, format: 'password' })

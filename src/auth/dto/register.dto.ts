@@ -1,13 +1,16 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-
-export const normalizeEmail = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
+import { CanonicalEmail } from './email.decorators';
 
 export class RegisterDto {
-  @ApiProperty({ example: 'ada@example.com', maxLength: 254, description: 'Trimmed and lower-cased' })
-  @Transform(normalizeEmail)
+  @ApiProperty({
+    example: 'ada@example.com',
+    maxLength: 254,
+    description:
+      'Stored trimmed, in Unicode NFC, with the local part lower-cased and the domain in lower-case ASCII (IDNA). ' +
+      'Invisible and control characters are refused.',
+  })
+  @CanonicalEmail()
   @IsString()
   @MaxLength(254)
   @IsEmail({}, { message: 'email must be a valid email address' })

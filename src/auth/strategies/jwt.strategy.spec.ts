@@ -1,26 +1,40 @@
-import { createSecretKey } from 'node:crypto';
 import { ConfigType } from '@nestjs/config';
-import { JwtService } from '@nestjs/jwt';
+import jwt from 'jsonwebtoken';
+import { createPublicKey, createSecretKey, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { Clock } from '../../common/clock';
+import { RequestWithSession } from '../../common/decorators/current-session.decorator';
 import { authConfig } from '../../config/auth.config';
 import { User } from '../../users/entities/user.entity';
-import { UsersService } from '../../users/users.service';
-import { JwtStrategy } from './jwt.strategy';
+import { SigningKeys } from '../keys/signing-keys';
+import { SessionsRepository } from '../sessions.repository';
+import { BearerFailure } from './bearer-token.strategy';
+import { isRecent, JwtStrategy } from './jwt.strategy';
 
 const SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 const ISSUER = 'identity-service-test';
 const AUDIENCE = 'identity-clients-test';
 const USER_ID = '3f2b8c1e-9d4a-4b6f-8e2d-7a1c5b9e0f34';
+const SESSION_ID = '9a0d3b52-63c4-4c8e-9f0a-2b1d4e6f8a10';
 const UNKNOWN_ID = 'c0ffee00-0000-4000-8000-000000000000';
+const NOW = new Date();
+const REAUTH_MAX_AGE = 300;
 
-const config: ConfigType<typeof authConfig> = {
-  jwtKey: createSecretKey(Buffer.from(SECRET)),
-  expiresInSeconds: 900,
-  issuer: ISSUER,
-  audience: AUDIENCE,
-  loginMaxFailuresPerEmail: 10,
-  loginMaxFailuresPerAddress: 50,
-  loginFailureWindowSeconds: 900,
-};
+function configWith(signing: ConfigType<typeof authConfig>['signing']): ConfigType<typeof authConfig> {
+  return {
+    signing,
+    expiresInSeconds: 900,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    refreshTokenTtlSeconds: 3600,
+    refreshTokenReuseIntervalSeconds: 10,
+    reauthMaxAgeSeconds: REAUTH_MAX_AGE,
+    publicUrl: 'http://localhost:3000',
+    loginMaxFailuresPerEmail: 10,
+    loginMaxFailuresPerAddress: 50,
+    loginFailureWindowSeconds: 900,
+  };
+}
 
 function userWith(id: string): User {
   return {
@@ -36,29 +50,21 @@ function userWith(id: string): User {
   };
 }
 
-/** The one query the strategy makes, over an in-memory table, recording every lookup. */
-class FakeUsersService implements Pick<UsersService, 'findById'> {
-  readonly lookups: string[] = [];
-  private readonly users = new Map<string, User>();
+/** The one query the strategy makes, over in-memory sessions, recording every lookup. */
+class FakeSessions implements Pick<SessionsRepository, 'findUserOfActiveSession'> {
+  readonly lookups: Array<[string, string]> = [];
+  readonly active = new Map<string, string>([[SESSION_ID, USER_ID]]);
 
-  add(user: User): void {
-    this.users.set(user.id, user);
-  }
-
-  async findById(id: string): Promise<User | null> {
-    this.lookups.push(id);
-    return this.users.get(id) ?? null;
+  async findUserOfActiveSession(userId: string, sessionId: string): Promise<User | null> {
+    this.lookups.push([userId, sessionId]);
+    return this.active.get(sessionId) === userId ? userWith(userId) : null;
   }
 }
 
-/** The fields passport-jwt 4 keeps the options for `jsonwebtoken.verify` in (lib/strategy.js). */
-interface PassportJwtInternals {
-  _verifOpts: { algorithms?: string[]; issuer?: string; audience?: string; ignoreExpiration?: boolean };
-}
-
-/** What passport's actions (`success`, `fail`, `error`) were called with for one request. */
 type Outcome =
-  { outcome: 'success'; user: unknown } | { outcome: 'fail' } | { outcome: 'error'; error: unknown };
+  | { outcome: 'success'; user: unknown; session: RequestWithSession['authSession'] }
+  | { outcome: 'fail'; info: BearerFailure }
+  | { outcome: 'error'; error: unknown };
 
 interface PassportActions {
   authenticate(request: { headers: Record<string, string>; url: string }): void;
@@ -67,164 +73,226 @@ interface PassportActions {
   error(error: unknown): void;
 }
 
-/** Runs the strategy as passport does for one request, through jsonwebtoken's checks and `validate`. */
+/** Runs the strategy as passport does for one request, through jose's checks and `validate`. */
 function authenticate(strategy: JwtStrategy, authorization?: string, url = '/users/me'): Promise<Outcome> {
   return new Promise((resolve) => {
+    const request = { headers: authorization ? { authorization } : {}, url } as unknown as RequestWithSession;
     const attempt = Object.create(strategy) as PassportActions;
-    attempt.success = (user) => resolve({ outcome: 'success', user });
-    attempt.fail = () => resolve({ outcome: 'fail' });
+    attempt.success = (user) => resolve({ outcome: 'success', user, session: request.authSession });
+    attempt.fail = (info) => resolve({ outcome: 'fail', info: info as BearerFailure });
     attempt.error = (error) => resolve({ outcome: 'error', error });
-    attempt.authenticate({ headers: authorization ? { authorization } : {}, url });
+    attempt.authenticate(request as unknown as Parameters<PassportActions['authenticate']>[0]);
   });
 }
 
-const base64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+const base64url = (value: object | Buffer): string =>
+  (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url');
+const seconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 
-describe('JwtStrategy', () => {
-  let users: FakeUsersService;
+function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    sub: USER_ID,
+    sid: SESSION_ID,
+    auth_time: seconds(NOW) - 60,
+    iss: ISSUER,
+    aud: AUDIENCE,
+    iat: seconds(NOW),
+    exp: seconds(NOW) + 900,
+    ...overrides,
+  };
+}
+
+function flipSignatureByte(token: string): string {
+  const [header, payload, signature] = token.split('.');
+  const bytes = Buffer.from(signature, 'base64url');
+  bytes[0] ^= 0x01;
+  return `${header}.${payload}.${base64url(bytes)}`;
+}
+
+const fixedClock = { now: () => NOW } as Clock;
+
+describe('JwtStrategy with ES256', () => {
+  const privateKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const publicPem = createPublicKey(privateKey).export({ format: 'pem', type: 'spki' }).toString();
+  let keys: SigningKeys;
+  let sessions: FakeSessions;
   let strategy: JwtStrategy;
-  let jwt: JwtService;
-  const now = (): number => Math.floor(Date.now() / 1000);
+
+  beforeAll(async () => {
+    keys = await SigningKeys.load({ algorithm: 'ES256', privateKey, retiredPublicKeys: [] });
+  });
 
   beforeEach(() => {
-    users = new FakeUsersService();
-    users.add(userWith(USER_ID));
-    strategy = new JwtStrategy(config, users as unknown as UsersService);
-    jwt = new JwtService({
-      secret: SECRET,
-      signOptions: { algorithm: 'HS256', expiresIn: 900, issuer: ISSUER, audience: AUDIENCE },
+    sessions = new FakeSessions();
+    const config = configWith({ algorithm: 'ES256', privateKey, retiredPublicKeys: [] });
+    strategy = new JwtStrategy(keys, sessions as unknown as SessionsRepository, fixedClock, config);
+  });
+
+  const sign = (
+    payload: Record<string, unknown>,
+    header: Record<string, unknown> = {},
+    key: KeyObject = privateKey,
+  ) => new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: keys.kid, ...header }).sign(key);
+
+  it('authenticates a token of a running session, and tells the session and its auth_time', async () => {
+    const outcome = await authenticate(strategy, `Bearer ${await sign(claims())}`);
+
+    expect(outcome).toEqual({
+      outcome: 'success',
+      user: userWith(USER_ID),
+      session: {
+        sessionId: SESSION_ID,
+        authTime: new Date((seconds(NOW) - 60) * 1000),
+        recentlyAuthenticated: true,
+      },
+    });
+    expect(sessions.lookups).toEqual([[USER_ID, SESSION_ID]]);
+  });
+
+  it('accepts the scheme in any case, as RFC 9110 wants', async () => {
+    await expect(authenticate(strategy, `bearer ${await sign(claims())}`)).resolves.toMatchObject({
+      outcome: 'success',
     });
   });
 
-  describe('validate', () => {
-    const EXP = Math.floor(Date.now() / 1000) + 900;
-
-    it('returns the user for the UUID subject of an existing user', async () => {
-      await expect(strategy.validate({ sub: USER_ID, exp: EXP })).resolves.toEqual(userWith(USER_ID));
-      expect(users.lookups).toEqual([USER_ID]);
-    });
-
-    it('returns false for a UUID that belongs to no user (e.g. a deleted account)', async () => {
-      await expect(strategy.validate({ sub: UNKNOWN_ID, exp: EXP })).resolves.toBe(false);
-      expect(users.lookups).toEqual([UNKNOWN_ID]);
-    });
-
-    it.each<[string, { sub?: unknown; exp?: unknown }]>([
-      ['a missing sub', {}],
-      ['an undefined sub', { sub: undefined }],
-      ['a null sub', { sub: null }],
-      ['an empty sub', { sub: '' }],
-      ['a numeric sub', { sub: 42 }],
-      ['an object sub', { sub: { $ne: null } }],
-      ['an array sub', { sub: [USER_ID] }],
-      ['a non-UUID string', { sub: 'admin' }],
-      ['a UUID with a suffix', { sub: `${USER_ID}' OR '1'='1` }],
-      ['a UUID with a prefix', { sub: ` ${USER_ID}` }],
-      ['a UUID without dashes', { sub: USER_ID.replace(/-/g, '') }],
-      ['a UUID with a trailing line break', { sub: `${USER_ID}\n` }],
-      ['no exp', { sub: USER_ID, exp: undefined }],
-    ])('returns false for %s, without querying', async (_label, payload) => {
-      await expect(strategy.validate({ exp: EXP, ...payload })).resolves.toBe(false);
-      expect(users.lookups).toEqual([]);
+  it('tells a password given longer ago than REAUTH_MAX_AGE_SECONDS', async () => {
+    const token = await sign(claims({ auth_time: seconds(NOW) - REAUTH_MAX_AGE - 1 }));
+    await expect(authenticate(strategy, `Bearer ${token}`)).resolves.toMatchObject({
+      session: { recentlyAuthenticated: false },
     });
   });
 
-  describe('passport-jwt options', () => {
-    it('allow HS256 only, check issuer, audience and expiry', () => {
-      const { _verifOpts } = strategy as unknown as PassportJwtInternals;
-      expect(_verifOpts).toMatchObject({
-        algorithms: ['HS256'],
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        ignoreExpiration: false,
-      });
+  it('refuses a token whose session has ended or whose user is gone', async () => {
+    sessions.active.delete(SESSION_ID);
+    await expect(authenticate(strategy, `Bearer ${await sign(claims())}`)).resolves.toEqual({
+      outcome: 'fail',
+      info: { reason: 'invalid' },
     });
   });
 
-  describe('a request through passport', () => {
-    it('authenticates a valid bearer token of an existing user', async () => {
-      const token = jwt.sign({ sub: USER_ID });
-      await expect(authenticate(strategy, `Bearer ${token}`)).resolves.toEqual({
-        outcome: 'success',
-        user: userWith(USER_ID),
-      });
+  it('says "expired" only for a well-signed token past its exp', async () => {
+    const expired = await sign(claims({ iat: seconds(NOW) - 1000, exp: seconds(NOW) - 100 }));
+    await expect(authenticate(strategy, `Bearer ${expired}`)).resolves.toEqual({
+      outcome: 'fail',
+      info: { reason: 'expired' },
     });
-
-    it('refuses a valid token whose user no longer exists', async () => {
-      const token = jwt.sign({ sub: UNKNOWN_ID });
-      await expect(authenticate(strategy, `Bearer ${token}`)).resolves.toEqual({ outcome: 'fail' });
+    const forged = await sign(
+      claims({ exp: seconds(NOW) - 100 }),
+      {},
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+    );
+    await expect(authenticate(strategy, `Bearer ${forged}`)).resolves.toEqual({
+      outcome: 'fail',
+      info: { reason: 'invalid' },
     });
+  });
 
-    it('refuses a validly signed token with a non-UUID subject, without querying', async () => {
-      const token = jwt.sign({ sub: 'admin' });
-      await expect(authenticate(strategy, `Bearer ${token}`)).resolves.toEqual({ outcome: 'fail' });
-      expect(users.lookups).toEqual([]);
-    });
-
-    it.each<[string, () => string]>([
-      ['HS384', () => jwt.sign({ sub: USER_ID }, { algorithm: 'HS384' })],
-      ['HS512', () => jwt.sign({ sub: USER_ID }, { algorithm: 'HS512' })],
-      ['alg "none"', () => `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(validClaims())}.`],
-      ['alg "NONE"', () => `${base64url({ alg: 'NONE', typ: 'JWT' })}.${base64url(validClaims())}.`],
-      ['another secret', () => jwt.sign({ sub: USER_ID }, { secret: `${SECRET}-other` })],
-      [
-        'another secret named by a kid header',
-        () =>
-          jwt.sign(
-            { sub: USER_ID },
-            { secret: 'attacker-key', header: { alg: 'HS256', kid: '../../dev/null' } },
-          ),
-      ],
-      ['a wrong issuer', () => jwt.sign({ sub: USER_ID }, { issuer: 'someone-else' })],
-      ['a wrong audience', () => jwt.sign({ sub: USER_ID }, { audience: 'another-service' })],
-      ['no issuer', () => signed({ sub: USER_ID, aud: AUDIENCE, exp: now() + 60 })],
-      ['no audience', () => signed({ sub: USER_ID, iss: ISSUER, exp: now() + 60 })],
-      ['an expiry in the past', () => signed({ ...validClaims(), exp: now() - 1 })],
-      ['a not-before in the future', () => signed({ ...validClaims(), nbf: now() + 600 })],
-      ['a changed subject', () => withPayload(jwt.sign({ sub: UNKNOWN_ID }), { ...validClaims() })],
-      ['a flipped signature byte', () => flipSignatureByte(jwt.sign({ sub: USER_ID }))],
-      ['no signature', () => jwt.sign({ sub: USER_ID }).split('.').slice(0, 2).join('.') + '.'],
-      ['garbage', () => 'not.a.jwt'],
-    ])('refuses a token with %s', async (_label, makeToken) => {
-      await expect(authenticate(strategy, `Bearer ${makeToken()}`)).resolves.toEqual({ outcome: 'fail' });
-      expect(users.lookups).toEqual([]);
-    });
-
-    it('refuses a request without a token, or with the token in the URL', async () => {
-      const token = jwt.sign({ sub: USER_ID });
-      await expect(authenticate(strategy)).resolves.toEqual({ outcome: 'fail' });
-      await expect(authenticate(strategy, undefined, `/users/me?access_token=${token}`)).resolves.toEqual({
+  it('says "missing" without a header, and "invalid" for a header that is not a bearer token', async () => {
+    await expect(authenticate(strategy)).resolves.toEqual({ outcome: 'fail', info: { reason: 'missing' } });
+    const token = await sign(claims());
+    for (const header of [token, `Basic ${token}`, 'Bearer ', `Bearer ${token} extra`]) {
+      await expect(authenticate(strategy, header)).resolves.toEqual({
         outcome: 'fail',
+        info: { reason: 'invalid' },
       });
-      await expect(authenticate(strategy, token)).resolves.toEqual({ outcome: 'fail' });
-      await expect(authenticate(strategy, `Basic ${token}`)).resolves.toEqual({ outcome: 'fail' });
+    }
+    await expect(authenticate(strategy, undefined, `/users/me?access_token=${token}`)).resolves.toEqual({
+      outcome: 'fail',
+      info: { reason: 'missing' },
     });
+  });
 
-    it('refuses a validly signed token that has no expiry', async () => {
-      const token = signed({ sub: USER_ID, iss: ISSUER, aud: AUDIENCE, iat: now() });
-      await expect(authenticate(strategy, `Bearer ${token}`)).resolves.toEqual({ outcome: 'fail' });
+  it('lets a database failure through as an error, not a refusal', async () => {
+    const failure = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    sessions.findUserOfActiveSession = () => Promise.reject(failure);
+    await expect(authenticate(strategy, `Bearer ${await sign(claims())}`)).resolves.toEqual({
+      outcome: 'error',
+      error: failure,
     });
+  });
 
-    function validClaims(): Record<string, unknown> {
-      return { sub: USER_ID, iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 900 };
-    }
+  describe('refuses, without querying the database, a token', () => {
+    const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const unsigned = (alg: string) => `${base64url({ alg, typ: 'JWT' })}.${base64url(claims())}.`;
 
-    /** Signs exactly these claims, with none of the default options. */
-    function signed(claims: Record<string, unknown>): string {
-      return new JwtService({ secret: SECRET }).sign(claims);
-    }
+    it.each<[string, () => Promise<string> | string]>([
+      ['with alg "none"', () => unsigned('none')],
+      ['with alg "NONE"', () => unsigned('NONE')],
+      [
+        'signed HS256 with the public key as the secret (algorithm confusion)',
+        () => jwt.sign(claims(), publicPem, { algorithm: 'HS256', header: { alg: 'HS256', kid: keys.kid } }),
+      ],
+      ['signed HS256 with the server secret', () => jwt.sign(claims(), SECRET, { algorithm: 'HS256' })],
+      ['signed by another key under our kid', () => sign(claims(), {}, attacker)],
+      ['naming an unknown kid', () => sign(claims(), { kid: 'c29tZS1vdGhlci1rZXk' })],
+      ['naming no kid', () => new SignJWT(claims()).setProtectedHeader({ alg: 'ES256' }).sign(privateKey)],
+      [
+        'carrying its own key in a jwk header',
+        async () => {
+          const { exportJWK } = await import('jose');
+          const jwk = await exportJWK(createPublicKey(attacker));
+          return sign(claims(), { jwk }, attacker);
+        },
+      ],
+      ['pointing to a key by jku', () => sign(claims(), { jku: 'https://attacker.example/jwks.json' })],
+      ['with a flipped signature byte', async () => flipSignatureByte(await sign(claims()))],
+      ['with a wrong issuer', () => sign(claims({ iss: 'someone-else' }))],
+      ['with a wrong audience', () => sign(claims({ aud: 'another-service' }))],
+      ['without exp', () => sign(claims({ exp: undefined }))],
+      ['with a not-before in the future', () => sign(claims({ nbf: seconds(NOW) + 600 }))],
+      ['without sid', () => sign(claims({ sid: undefined }))],
+      ['with a sid that is not a UUID', () => sign(claims({ sid: "x' OR '1'='1" }))],
+      ['without auth_time', () => sign(claims({ auth_time: undefined }))],
+      ['with a string auth_time', () => sign(claims({ auth_time: 'yesterday' }))],
+      ['with a sub that is not a UUID', () => sign(claims({ sub: 'admin' }))],
+      ['with an object sub', () => sign(claims({ sub: { $ne: null } }))],
+      ['that is garbage', () => 'not.a.jwt'],
+    ])('%s', async (_label, makeToken) => {
+      await expect(authenticate(strategy, `Bearer ${await makeToken()}`)).resolves.toEqual({
+        outcome: 'fail',
+        info: { reason: 'invalid' },
+      });
+      expect(sessions.lookups).toEqual([]);
+    });
+  });
 
-    /** Replaces the payload of a signed token, keeping its header and signature. */
-    function withPayload(token: string, claims: Record<string, unknown>): string {
-      const [header, , signature] = token.split('.');
-      return `${header}.${base64url(claims)}.${signature}`;
-    }
+  it('refuses a token of another user in an existing session', async () => {
+    const token = await sign(claims({ sub: UNKNOWN_ID }));
+    await expect(authenticate(strategy, `Bearer ${token}`)).resolves.toMatchObject({ outcome: 'fail' });
+    expect(sessions.lookups).toEqual([[UNKNOWN_ID, SESSION_ID]]);
+  });
+});
 
-    function flipSignatureByte(token: string): string {
-      const [header, payload, signature] = token.split('.');
-      const bytes = Buffer.from(signature, 'base64url');
-      bytes[0] ^= 0x01;
-      return `${header}.${payload}.${bytes.toString('base64url')}`;
-    }
+describe('JwtStrategy with HS256', () => {
+  it('accepts an HS256 token of the secret and refuses HS384 and ES256 ones', async () => {
+    const secret = createSecretKey(Buffer.from(SECRET));
+    const keys = await SigningKeys.load({ algorithm: 'HS256', secret });
+    const strategy = new JwtStrategy(
+      keys,
+      new FakeSessions() as unknown as SessionsRepository,
+      fixedClock,
+      configWith({ algorithm: 'HS256', secret }),
+    );
+    const es256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+
+    await expect(
+      authenticate(strategy, `Bearer ${jwt.sign(claims(), SECRET, { algorithm: 'HS256' })}`),
+    ).resolves.toMatchObject({ outcome: 'success' });
+    await expect(
+      authenticate(strategy, `Bearer ${jwt.sign(claims(), SECRET, { algorithm: 'HS384' })}`),
+    ).resolves.toMatchObject({ outcome: 'fail' });
+    const asymmetric = await new SignJWT(claims()).setProtectedHeader({ alg: 'ES256' }).sign(es256);
+    await expect(authenticate(strategy, `Bearer ${asymmetric}`)).resolves.toMatchObject({ outcome: 'fail' });
+  });
+});
+
+describe('isRecent', () => {
+  it.each([
+    [0, true],
+    [300, true],
+    [301, false],
+    [-5, true],
+  ])('a password given %i s ago is recent within 300 s: %s', (ago, expected) => {
+    expect(isRecent(new Date(NOW.getTime() - ago * 1000), NOW, 300)).toBe(expected);
   });
 });

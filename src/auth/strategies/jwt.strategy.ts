@@ -1,35 +1,71 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { Request } from 'express';
+import { errors, JWTPayload } from 'jose';
+import { Clock } from '../../common/clock';
+import { RequestWithSession, SessionContext } from '../../common/decorators/current-session.decorator';
 import { authConfig } from '../../config';
 import { User } from '../../users/entities/user.entity';
-import { UsersService } from '../../users/users.service';
+import { SigningKeys } from '../keys/signing-keys';
+import { SessionsRepository } from '../sessions.repository';
+import { BearerFailure, BearerTokenStrategy } from './bearer-token.strategy';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const REQUIRED_CLAIMS = ['sub', 'sid', 'auth_time', 'iat', 'exp'];
 
-/** Accepts only HS256 tokens of this issuer and audience, unexpired, whose user still exists. */
+/** The parts of verified claims that name the user and the session, or null when they are malformed. */
+export function sessionClaimsOf(payload: JWTPayload): (SessionContext & { userId: string }) | null {
+  const { sub, sid, auth_time: authTime } = payload;
+  if (typeof sub !== 'string' || !UUID.test(sub)) return null;
+  if (typeof sid !== 'string' || !UUID.test(sid)) return null;
+  if (typeof authTime !== 'number' || !Number.isInteger(authTime) || authTime < 0) return null;
+  return { userId: sub, sessionId: sid, authTime: new Date(authTime * 1000) };
+}
+
+/** The password was given at most `maxAgeSeconds` ago. */
+export function isRecent(authTime: Date, now: Date, maxAgeSeconds: number): boolean {
+  return now.getTime() - authTime.getTime() <= maxAgeSeconds * 1000;
+}
+
+/**
+ * Where an access token becomes a user: the signature, algorithm, key, issuer, audience and expiry are
+ * checked by jose with this service's keys, then one query reads the user together with the session, so a
+ * revoked session is refused at once.
+ */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy) {
+export class JwtStrategy extends PassportStrategy(BearerTokenStrategy, 'jwt') {
   constructor(
-    @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
-    private readonly users: UsersService,
+    private readonly keys: SigningKeys,
+    private readonly sessions: SessionsRepository,
+    private readonly clock: Clock,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {
-    super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      // jsonwebtoken takes a KeyObject; passport-jwt's types predate it.
-      secretOrKey: config.jwtKey as unknown as Buffer,
-      algorithms: ['HS256'],
-      issuer: config.issuer,
-      audience: config.audience,
-      ignoreExpiration: false,
-    });
+    super();
   }
 
-  async validate(payload: { sub?: unknown; exp?: unknown }): Promise<User | false> {
-    // jsonwebtoken checks `exp` only when present: a token without one would never expire.
-    if (typeof payload.exp !== 'number') return false;
-    if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) return false;
-    return (await this.users.findById(payload.sub)) ?? false;
+  async validate(request: Request, token: string): Promise<[User | false, BearerFailure?]> {
+    let payload: JWTPayload;
+    try {
+      payload = await this.keys.verify(token, {
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        requiredClaims: REQUIRED_CLAIMS,
+      });
+    } catch (error) {
+      return [false, { reason: error instanceof errors.JWTExpired ? 'expired' : 'invalid' }];
+    }
+    const claims = sessionClaimsOf(payload);
+    if (!claims) return [false, { reason: 'invalid' }];
+    // Database failures propagate: the guard answers 503 rather than calling a good token bad.
+    const now = this.clock.now();
+    const user = await this.sessions.findUserOfActiveSession(claims.userId, claims.sessionId, now);
+    if (!user) return [false, { reason: 'invalid' }];
+    (request as RequestWithSession).authSession = {
+      sessionId: claims.sessionId,
+      authTime: claims.authTime,
+      recentlyAuthenticated: isRecent(claims.authTime, now, this.config.reauthMaxAgeSeconds),
+    };
+    return [user];
   }
 }

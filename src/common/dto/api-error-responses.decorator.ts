@@ -1,9 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
-import { ERROR_STATUS, ErrorCode } from '../error-codes';
+import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { buildErrorBody, ErrorBody } from '../error-body';
+import { ERROR_EXAMPLES, ERROR_STATUS, ErrorCode } from '../error-codes';
 import { ErrorResponseDto } from './error-response.dto';
 
-const ANY_ROUTE: ErrorCode[] = [
+/** Codes every route may answer, whatever it does. */
+export const ANY_ROUTE_ERRORS: readonly ErrorCode[] = [
   'VALIDATION_FAILED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -12,23 +14,63 @@ const ANY_ROUTE: ErrorCode[] = [
   'SERVICE_UNAVAILABLE',
 ];
 
-/** Documents, per status, the error codes a route can answer (plus those any route may answer). */
-export function ApiErrorResponses(codes: ErrorCode[]): MethodDecorator & ClassDecorator {
-  const byStatus = new Map<number, Set<ErrorCode>>();
-  for (const code of [...codes, ...ANY_ROUTE]) {
+/** The example body of one code, as the exception filter would build it. */
+export function errorExample(code: ErrorCode): ErrorBody {
+  const { message, details, attemptsRemaining } = ERROR_EXAMPLES[code];
+  return buildErrorBody(ERROR_STATUS[code], code, message, {
+    ...(details && { details }),
+    ...(attemptsRemaining !== undefined && { attemptsRemaining }),
+  });
+}
+
+/** The codes of a route grouped by HTTP status, the route's own first, statuses in ascending order. */
+export function errorCodesByStatus(codes: readonly ErrorCode[]): Map<number, ErrorCode[]> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of [...codes, ...ANY_ROUTE_ERRORS]) {
     const status = ERROR_STATUS[code];
-    byStatus.set(status, (byStatus.get(status) ?? new Set()).add(code));
+    const list = byStatus.get(status) ?? [];
+    if (!list.includes(code)) list.push(code);
+    byStatus.set(status, list);
   }
+  return new Map([...byStatus].sort(([a], [b]) => a - b));
+}
+
+/**
+ * Documents every error a route can answer: per status, the error schema with `code` narrowed to that status's
+ * codes, and one example body per code (taken from ERROR_EXAMPLES), plus `Retry-After` on a 429. The codes any
+ * route may answer are added. List a route's own codes: `@ApiErrorResponses(['UNAUTHORIZED', 'EMAIL_TAKEN'])`.
+ */
+export function ApiErrorResponses(codes: readonly ErrorCode[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ...[...byStatus].map(([status, statusCodes]) =>
+    ApiExtraModels(ErrorResponseDto),
+    ...[...errorCodesByStatus(codes)].map(([status, statusCodes]) =>
       ApiResponse({
         status,
-        description: `code: ${[...statusCodes].join(' | ')}`,
-        type: ErrorResponseDto,
-        headers:
-          status === 429
-            ? { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } }
-            : undefined,
+        description: `code: ${statusCodes.join(' | ')}`,
+        schema: {
+          allOf: [
+            { $ref: getSchemaPath(ErrorResponseDto) },
+            {
+              type: 'object',
+              required: ['statusCode', 'code'],
+              properties: {
+                statusCode: { type: 'integer', enum: [status] },
+                code: { type: 'string', enum: statusCodes },
+              },
+            },
+          ],
+        },
+        examples: Object.fromEntries(
+          statusCodes.map((code) => [code, { summary: code, value: errorExample(code) }]),
+        ),
+        headers: statusCodes.some((code) => ERROR_EXAMPLES[code].retryAfterSeconds !== undefined)
+          ? {
+              'Retry-After': {
+                description: 'Whole seconds to wait before trying again',
+                schema: { type: 'integer' },
+              },
+            }
+          : undefined,
       }),
     ),
   );

@@ -6,14 +6,24 @@ export class FieldErrorDto {
   @ApiProperty({ type: [String] }) messages: string[];
 }
 
-/** The one error shape of every route. */
+/**
+ * The one error shape of every route. Property examples are left out on purpose: each route documents one
+ * example body per code and status (ApiErrorResponses), which a generic example here would contradict.
+ */
 export class ErrorResponseDto {
-  @ApiProperty({ example: 400 }) statusCode: number;
-  @ApiProperty({ example: 'Bad Request' }) error: string;
-  @ApiProperty({ enum: Object.keys(ERROR_STATUS), example: 'VALIDATION_FAILED' }) code: ErrorCode;
-  @ApiProperty({ example: 'password must be longer than or equal to 8 characters' }) message: string;
-  @ApiPropertyOptional({ type: [FieldErrorDto] }) details?: FieldErrorDto[];
+  @ApiProperty({ type: 'integer', description: 'The HTTP status' }) statusCode: number;
+  @ApiProperty({ description: 'The HTTP reason phrase, e.g. Bad Request' }) error: string;
+  @ApiProperty({
+    enum: Object.keys(ERROR_STATUS),
+    enumName: 'ErrorCode',
+    description: 'Stable: branch on it',
+  })
+  code: ErrorCode;
+  @ApiProperty({ description: 'For people; may change' }) message: string;
+  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'With VALIDATION_FAILED: one entry per field' })
+  details?: FieldErrorDto[];
   @ApiPropertyOptional({
+    type: 'integer',
     description: 'With INVALID_CODE: wrong codes left before the verification is cancelled',
   })
   attemptsRemaining?: number;

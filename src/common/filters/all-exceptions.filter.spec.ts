@@ -24,6 +24,7 @@ function fakeHost(headersSent = false): { host: ArgumentsHost; captured: Capture
     setHeader: (name: string, value: string) => {
       captured.headers[name.toLowerCase()] = value;
     },
+    hasHeader: (name: string) => name.toLowerCase() in captured.headers,
     status(status: number) {
       captured.status = status;
       return this;
@@ -205,5 +206,33 @@ describe('AllExceptionsFilter', () => {
     filter.catch(new AppError('RATE_LIMITED', 'Slow down', { retryAfterSeconds: 5 }), host);
 
     expect(captured).toEqual({ headers: {} });
+  });
+
+  describe('WWW-Authenticate on a 401', () => {
+    it('names the Bearer scheme by default', () => {
+      expect(answer(new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect')).headers).toEqual({
+        'www-authenticate': 'Bearer',
+      });
+    });
+
+    it("sends the error's own challenge", () => {
+      const challenge = 'Bearer error="invalid_token", error_description="The access token expired"';
+      const captured = answer(
+        new AppError('UNAUTHORIZED', 'The access token expired', { wwwAuthenticate: challenge }),
+      );
+      expect(captured.headers['www-authenticate']).toBe(challenge);
+    });
+
+    it('keeps a challenge the route set itself', () => {
+      const { host, captured } = fakeHost();
+      const response = host.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>();
+      response.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+      filter.catch(new AppError('UNAUTHORIZED', 'A valid metrics token is required'), host);
+      expect(captured.headers['www-authenticate']).toBe('Bearer realm="metrics"');
+    });
+
+    it('is not sent with other statuses', () => {
+      expect(answer(new AppError('EMAIL_TAKEN', 'taken')).headers).toEqual({});
+    });
   });
 });

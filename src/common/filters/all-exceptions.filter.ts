@@ -25,20 +25,27 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const { body, retryAfterSeconds } = this.toErrorBody(exception);
+    const { body, retryAfterSeconds, wwwAuthenticate } = this.toErrorBody(exception);
     if (response.headersSent) return;
     if (retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(retryAfterSeconds));
+    // Every 401 names the scheme it wants (RFC 9110 15.5.2, RFC 6750 3).
+    if (
+      body.statusCode === HttpStatus.UNAUTHORIZED &&
+      (wwwAuthenticate || !response.hasHeader('WWW-Authenticate'))
+    )
+      response.setHeader('WWW-Authenticate', wwwAuthenticate ?? 'Bearer');
     response.status(body.statusCode).json(body);
   }
 
-  toErrorBody(exception: unknown): { body: ErrorBody; retryAfterSeconds?: number } {
+  toErrorBody(exception: unknown): { body: ErrorBody; retryAfterSeconds?: number; wwwAuthenticate?: string } {
     if (exception instanceof AppError) {
-      const { retryAfterSeconds, extra } = exception.options;
+      const { retryAfterSeconds, extra, wwwAuthenticate } = exception.options;
       const retryAfter =
         retryAfterSeconds === undefined ? undefined : Math.max(1, Math.ceil(retryAfterSeconds));
       return {
         body: buildErrorBody(exception.status, exception.code, exception.message, extra),
         retryAfterSeconds: retryAfter,
+        wwwAuthenticate,
       };
     }
     if (exception instanceof ThrottlerException) {

@@ -19,6 +19,15 @@ export function serializeError(error: unknown): unknown {
 const SAFE_REQUEST_ID = /^[\w.-]{1,64}$/;
 
 /**
+ * The path of a request URL without its query string: a client may put a token there by mistake
+ * (`?access_token=`), and whatever is in a log line is kept, shipped and read by many.
+ */
+export function pathOnly(url: string): string {
+  const query = url.search(/[?#]/);
+  return query === -1 ? url : url.slice(0, query);
+}
+
+/**
  * Structured JSON logs with a request id on every line (or readable lines with `LOG_FORMAT=pretty`);
  * credentials, passwords, codes and tokens redacted.
  */
@@ -58,7 +67,7 @@ function httpLoggerOptions(config: AppConfig): Options {
       req: (request: { id: string; method: string; url: string; remoteAddress?: string }) => ({
         id: request.id,
         method: request.method,
-        url: request.url,
+        url: pathOnly(request.url),
         remoteAddress: request.remoteAddress,
       }),
       res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),

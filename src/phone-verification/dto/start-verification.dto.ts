@@ -5,8 +5,9 @@ import { Channel, CHANNELS } from '../providers/verification-provider.interface'
 export class StartVerificationDto {
   @ApiPropertyOptional({
     enum: CHANNELS,
-    default: 'sms',
-    description: 'whatsapp only with Verify v2; other providers answer CHANNEL_NOT_SUPPORTED',
+    // No `default:` here: client generators would turn the optional field into a required one.
+    description:
+      'sms when left out; whatsapp only with Verify v2 (other providers answer CHANNEL_NOT_SUPPORTED)',
   })
   @ValidateIf((dto: StartVerificationDto) => dto.channel !== undefined)
   @IsIn(CHANNELS)
