@@ -5,7 +5,7 @@ import { EntityManager, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../database/database-errors';
-import { PrimaryKeyReader } from '../database/primary-key-reader';
+import { PreparedRead } from '../database/prepared-read';
 import { TransactionRunner } from '../database/transaction-runner';
 import { User } from './entities/user.entity';
 import { ParsedPhoneNumber } from './phone-number.parser';
@@ -13,7 +13,7 @@ import { needsRecentAuthentication, PhoneChangeAuthentication } from './phone-ch
 
 @Injectable()
 export class UsersService {
-  private byId?: PrimaryKeyReader<User>;
+  private byId?: PreparedRead<User>;
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
@@ -49,8 +49,13 @@ export class UsersService {
 
   /** The user behind every token, read on every request. */
   findById(id: string): Promise<User | null> {
-    this.byId ??= new PrimaryKeyReader(this.users);
-    return this.byId.find(id);
+    this.byId ??= new PreparedRead(
+      this.users.manager.connection,
+      User,
+      ({ columns, table, column, parameter }) =>
+        `SELECT ${columns('u')} FROM ${table(User)} u WHERE ${column(User, 'id', 'u')} = ${parameter(0)}`,
+    );
+    return this.byId.one([id]);
   }
 
   findByIdWith(manager: EntityManager, id: string): Promise<User | null> {
