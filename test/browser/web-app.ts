@@ -89,7 +89,9 @@ export async function startWebApp(env: Record<string, string | undefined> = {}):
           inject: [appConfig.KEY],
           factory: (config: AppConfig): Params => {
             const params = loggerOptions(config);
-            return { ...params, pinoHttp: [params.pinoHttp ?? {}, log] } as Params;
+            // The service's options, with this stream in place of its destination.
+            const options = Array.isArray(params.pinoHttp) ? params.pinoHttp[0] : params.pinoHttp;
+            return { ...params, pinoHttp: [options ?? {}, log] } as Params;
           },
         })
         // A testing module is compiled before its HTTP adapter exists, so serve-static would pick its no-op
