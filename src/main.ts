@@ -1,14 +1,15 @@
 import './thread-pool.init';
 import { Logger } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
+import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, setupApp } from './app.setup';
 import { startupBanner } from './common/logging/startup-banner';
-import { appConfig, databaseConfig, validateConfiguration, verifyConfig } from './config';
+import { appConfig, databaseConfig, demoUiConfig, validateConfiguration, verifyConfig } from './config';
 import { AppConfig } from './config/app.config';
 import { DatabaseConfig } from './config/database.config';
+import { DemoUiConfig } from './config/demo-ui.config';
 import { ConfigurationError } from './config/validate-config';
 import { VerifyConfig } from './config/verify.config';
 
@@ -18,7 +19,9 @@ const SHUTDOWN_DEADLINE_MS = 25_000;
 async function bootstrap(): Promise<void> {
   await ConfigModule.envVariablesLoaded;
   validateConfiguration();
-  const app = setupApp(await NestFactory.create<NestExpressApplication>(AppModule, APP_OPTIONS));
+  const app = setupApp(
+    await NestFactory.create<NestExpressApplication>(AppModule, { ...APP_OPTIONS, abortOnError: false }),
+  );
   const config = app.get<AppConfig>(appConfig.KEY);
   await app.listen(config.port, config.host);
   const logger = new Logger('Bootstrap');
@@ -56,8 +59,7 @@ function logBanner(app: NestExpressApplication, logger: Logger): void {
     provider: app.get<VerifyConfig>(verifyConfig.KEY).provider,
     database: app.get<DatabaseConfig>(databaseConfig.KEY),
     redisUrl: config.redisUrl,
-    // Read by its path: the namespace of the demo client (DEMO_UI) is optional to this banner.
-    demoUi: app.get(ConfigService).get<boolean>('demoUi.enabled') === true,
+    demoUi: app.get<DemoUiConfig>(demoUiConfig.KEY).enabled,
   });
   if (config.logFormat === 'pretty') logger.log(banner.lines.join('\n'));
   else logger.log(banner.fields, banner.message);
@@ -68,8 +70,13 @@ function closeHttpServer(app: NestExpressApplication): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  // Configuration errors name the variable: one line, without a stack.
-  if (error instanceof ConfigurationError) console.error(error.message);
-  else console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+  // Configuration errors name the variable: one line, without a stack. Anything else is unexpected: the
+  // start-up logs held back until then (the stack among them), then what stopped the start as the last line.
+  if (error instanceof ConfigurationError) {
+    console.error(error.message);
+  } else {
+    Logger.flush();
+    console.error(`Could not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
   process.exit(1);
 });
