@@ -15,13 +15,22 @@ import { AppConfig } from './config/app.config';
 import { httpMetrics } from './metrics/http-metrics.middleware';
 import { IdentityMetrics } from './metrics/identity-metrics';
 
-/** Options of `NestFactory.create` and `createNestApplication`: the body is parsed by `jsonBody`. */
-export const APP_OPTIONS: NestApplicationOptions = { bodyParser: false, bufferLogs: true };
+/**
+ * Options of `NestFactory.create` and `createNestApplication`: the body is parsed by `jsonBody`; start-up logs
+ * wait for the application's logger, and are flushed by `setupApp` (on a failed start, main.ts decides what
+ * to print: a configuration error is one line).
+ */
+export const APP_OPTIONS: NestApplicationOptions = {
+  bodyParser: false,
+  bufferLogs: true,
+  autoFlushLogs: false,
+};
 
 /** Everything `main.ts` and the e2e tests must share, applied before `listen`/`init`. */
 export function setupApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<AppConfig>(appConfig.KEY);
   app.useLogger(new QuietNestLogger(app.get(Logger)));
+  app.flushLogs();
   // First, so that requests refused by any later middleware are timed too.
   app.use(httpMetrics(app.get(IdentityMetrics)));
   app.set('trust proxy', config.trustProxy);

@@ -19,7 +19,9 @@ const SHUTDOWN_DEADLINE_MS = 25_000;
 async function bootstrap(): Promise<void> {
   await ConfigModule.envVariablesLoaded;
   validateConfiguration();
-  const app = setupApp(await NestFactory.create<NestExpressApplication>(AppModule, APP_OPTIONS));
+  const app = setupApp(
+    await NestFactory.create<NestExpressApplication>(AppModule, { ...APP_OPTIONS, abortOnError: false }),
+  );
   const config = app.get<AppConfig>(appConfig.KEY);
   await app.listen(config.port, config.host);
   const logger = new Logger('Bootstrap');
@@ -69,8 +71,13 @@ function closeHttpServer(app: NestExpressApplication): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  // Configuration errors name the variable: one line, without a stack.
-  if (error instanceof ConfigurationError) console.error(error.message);
-  else console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+  // Configuration errors name the variable: one line, without a stack. Anything else is unexpected: the
+  // start-up logs held back until then (the stack among them), then what stopped the start as the last line.
+  if (error instanceof ConfigurationError) {
+    console.error(error.message);
+  } else {
+    Logger.flush();
+    console.error(`Could not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
   process.exit(1);
 });

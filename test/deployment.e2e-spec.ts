@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { validateConfiguration } from '../src/config';
 import { createTestApp, DATABASE_LABEL, TestApp } from './utils/test-app';
 
 // The Dockerfile and compose.yaml cannot be built or run on this machine: what can be checked without Docker is
@@ -29,6 +31,30 @@ function knownVariables(): Set<string> {
         ) ?? [],
     );
   return new Set(names);
+}
+
+// What an operator gives the `${NAME:?...}` variables of compose.yaml: realistic values of the right shape.
+const OPERATOR_VALUES: Record<string, string> = {
+  JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString(),
+  TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+  TWILIO_AUTH_TOKEN: randomBytes(16).toString('hex'),
+  TWILIO_VERIFY_SERVICE_SID: `VA${'0'.repeat(32)}`,
+};
+
+/** Compose's interpolation: `${NAME:-default}` takes the default, `${NAME:?message}` what an operator gives. */
+function interpolate(value: string): string {
+  return value.replace(
+    /\$\{(\w+)(?::([-?])([^}]*))?\}/g,
+    (_match, name: string, kind?: string, rest?: string) => {
+      if (kind === '-') return rest ?? '';
+      const given = OPERATOR_VALUES[name];
+      if (given === undefined)
+        throw new Error(`compose.yaml asks for ${name}: give it a value in OPERATOR_VALUES`);
+      return given;
+    },
+  );
 }
 
 /** The instructions of a Dockerfile, continuation lines joined. */
@@ -96,6 +122,30 @@ describe(`deployment files (${DATABASE_LABEL})`, () => {
 
     expect(set).toEqual(expect.arrayContaining(['NODE_ENV', 'DATABASE_URL', 'REDIS_URL', 'TRUST_PROXY']));
     expect(set.filter((name) => !known.has(name))).toEqual([]);
+  });
+
+  it('gives each instance a configuration the service accepts', () => {
+    const imageEnv = Object.fromEntries(
+      finalStage
+        .filter(({ keyword }) => keyword === 'ENV')
+        .map(({ args }) => args.split('=') as [string, string]),
+    );
+    const saved = { ...process.env };
+    try {
+      for (const [, service] of instances) {
+        for (const name of Object.keys(process.env)) delete process.env[name];
+        const composeEnv = Object.entries(service.environment ?? {}).map(([name, value]) => [
+          name,
+          interpolate(String(value)),
+        ]);
+        Object.assign(process.env, imageEnv, Object.fromEntries(composeEnv));
+
+        expect(() => validateConfiguration()).not.toThrow();
+      }
+    } finally {
+      for (const name of Object.keys(process.env)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
   });
 
   it('runs two instances behind one proxy, which TRUST_PROXY trusts, on PostgreSQL and Redis', () => {
