@@ -6,6 +6,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, setupApp } from './app.setup';
 import { startupBanner } from './common/logging/startup-banner';
+import { findWebRoot } from './demo-ui/web-root';
 import { appConfig, databaseConfig, demoUiConfig, validateConfiguration, verifyConfig } from './config';
 import { AppConfig } from './config/app.config';
 import { DatabaseConfig } from './config/database.config';
@@ -59,7 +60,8 @@ function logBanner(app: NestExpressApplication, logger: Logger): void {
     provider: app.get<VerifyConfig>(verifyConfig.KEY).provider,
     database: app.get<DatabaseConfig>(databaseConfig.KEY),
     redisUrl: config.redisUrl,
-    demoUi: app.get<DemoUiConfig>(demoUiConfig.KEY).enabled,
+    // Shown only when the page is there to open: DEMO_UI on and the client built.
+    demoUi: app.get<DemoUiConfig>(demoUiConfig.KEY).enabled && findWebRoot() !== undefined,
   });
   if (config.logFormat === 'pretty') logger.log(banner.lines.join('\n'));
   else logger.log(banner.fields, banner.message);

@@ -317,3 +317,45 @@ describe(`login failure limit (${DATABASE_LABEL})`, () => {
     expect(otherLogin.status).toBe(200);
   });
 });
+
+describe(`consecutive wrong passwords (${DATABASE_LABEL})`, () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    // A one-second window keeps the waits short; 50 per window reaches 100 after one lockout.
+    testApp = await createTestApp({ env: { LOGIN_MAX_FAILURES: '50', LOGIN_FAILURE_WINDOW_SECONDS: '1' } });
+  });
+
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  const waitSeconds = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+  it('stops 120 wrong passwords, with every lockout waited out, before the 101st', async () => {
+    const { email, password } = await registerUser(testApp);
+    const login = (body: object) => testApp.http().post('/auth/login').send(body);
+    let failures = 0;
+    let refusals = 0;
+    for (let attempt = 0; attempt < 120; attempt += 1) {
+      const response = await login({ email, password: `wrong-${attempt}` });
+      if (response.status === 401) {
+        failures += 1;
+        continue;
+      }
+      expect(response.status).toBe(429);
+      refusals += 1;
+      // A lockout is waited out, as a patient attacker would (each one doubles, from one second).
+      const retryAfter = Number(response.headers['retry-after']);
+      if (retryAfter <= 4) await waitSeconds(retryAfter);
+    }
+
+    // At most 50 fit in one window: 100 failures span several windows, each waited out.
+    expect(failures).toBe(100);
+    expect(refusals).toBe(20);
+    // What stops it now is no lockout to wait out: even the right password is refused, long after.
+    await waitSeconds(2.1);
+    const refused = await login({ email, password }).expect(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(86_400);
+  });
+});

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// Run by `npm test` before any suite: the e2e suites need a real PostgreSQL and a real Redis. When one is
-// missing, say so in one line, rather than after minutes of failing tests.
+// Run by `npm test` before any suite: the e2e suites need a real PostgreSQL and a real Redis, the browser
+// tests Chromium. When one is missing, say so in one line, rather than after minutes of failing tests.
 'use strict';
 
+const { accessSync, constants } = require('node:fs');
 const { Client } = require('pg');
 const Redis = require('ioredis');
 
 const POSTGRES_URL = process.env.E2E_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.E2E_REDIS_URL || 'redis://127.0.0.1:6379';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const TIMEOUT_MS = 3000;
 
 /** The URL without its password, for the message. */
@@ -56,16 +58,25 @@ async function redisProblem() {
   }
 }
 
+function chromiumProblem() {
+  try {
+    accessSync(CHROMIUM, constants.X_OK);
+    return undefined;
+  } catch {
+    return `Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+  }
+}
+
 async function main() {
   const databases = (process.env.E2E_DATABASES || 'sqlite,postgres').toLowerCase();
   const needsPostgres = databases.includes('postgres') || databases === 'both';
-  const problems = (await Promise.all([needsPostgres ? postgresProblem() : undefined, redisProblem()])).filter(
-    Boolean,
-  );
+  const problems = (
+    await Promise.all([needsPostgres ? postgresProblem() : undefined, redisProblem(), chromiumProblem()])
+  ).filter(Boolean);
   if (problems.length === 0) return 0;
   console.error(
-    `npm test needs PostgreSQL and Redis running; not reachable: ${problems.join('; ')}. ` +
-      'Start them (.ci/run does), or set E2E_POSTGRES_URL / E2E_REDIS_URL.',
+    `npm test needs PostgreSQL and Redis running and Chromium installed; not available: ${problems.join('; ')}. ` +
+      'Start them (.ci/run does), or set E2E_POSTGRES_URL / E2E_REDIS_URL / CHROMIUM_PATH.',
   );
   return 1;
 }

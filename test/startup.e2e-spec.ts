@@ -40,7 +40,8 @@ describe('start-up as a newcomer sees it', () => {
     'logs JSON when not on a terminal: a few lines, then one banner line with the URLs, provider and database',
     async () => {
       const port = await freePort();
-      const service = start({ PORT: String(port), HOST: '127.0.0.1' });
+      // Without the demo client (whether it is built or not): the API's URL is the one to open.
+      const service = start({ PORT: String(port), HOST: '127.0.0.1', DEMO_UI: 'false' });
       await service.started();
 
       // On PostgreSQL, the pg driver may print a deprecation notice of its own (not a log line).
@@ -51,9 +52,7 @@ describe('start-up as a newcomer sees it', () => {
         .map((line) => JSON.parse(line) as Record<string, unknown>);
       const banner = lines.at(-1)!;
       expect(banner).toMatchObject({
-        // The demo client is served by default outside production: its URL comes first.
-        msg: `listening on port ${port}: http://127.0.0.1:${port}/`,
-        demo: `http://127.0.0.1:${port}/`,
+        msg: `listening on port ${port}: http://127.0.0.1:${port}`,
         api: `http://127.0.0.1:${port}`,
         docs: `http://127.0.0.1:${port}/docs`,
         provider: 'log',
@@ -91,7 +90,6 @@ describe('start-up as a newcomer sees it', () => {
       await until(() => /POST \/phone-verification\/start 202/.test(service.output()));
       const output = service.output();
       expect(output).not.toMatch(/^\{/m);
-      expect(output).toMatch(new RegExp(`^ +Demo +${api}/$`, 'm'));
       expect(output).toMatch(new RegExp(`^ +API +${api}$`, 'm'));
       expect(output).toMatch(new RegExp(`^ +Docs +${api}/docs`, 'm'));
       expect(output).toMatch(/^ +Provider +log /m);
@@ -121,6 +119,7 @@ describe('npm test pre-check', () => {
         PATH: process.env.PATH,
         E2E_POSTGRES_URL: 'postgres://postgres@127.0.0.1:1/postgres',
         E2E_REDIS_URL: 'redis://127.0.0.1:1',
+        CHROMIUM_PATH: '/nonexistent/chromium',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -135,9 +134,10 @@ describe('npm test pre-check', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/postgres \(ECONNREFUSED\)/);
     expect(lines[0]).toMatch(/Redis at redis:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/);
+    expect(lines[0]).toMatch(/Chromium at \/nonexistent\/chromium \(apt-get install -y chromium/);
   });
 
-  it('passes when both answer', async () => {
+  it('passes when PostgreSQL and Redis answer and Chromium is installed', async () => {
     const child = spawn(process.execPath, ['test/check-services.js'], { stdio: 'ignore' });
 
     const [code] = await once(child, 'exit');

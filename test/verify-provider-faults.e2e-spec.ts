@@ -142,7 +142,7 @@ describe.each(DRIVERS)(`provider faults with the %s fake (${DATABASE_LABEL})`, (
     },
   );
 
-  it.each(FAULTS)(
+  it.each(REFUSED_SENDS)(
     'check: %s from the provider answers %i %s, costs no attempt, and the right code still confirms',
     async (_fault, httpStatus, code, fault) => {
       const { user, phone } = await userWithCodeSent();
@@ -155,6 +155,21 @@ describe.each(DRIVERS)(`provider faults with the %s fake (${DATABASE_LABEL})`, (
 
       await check(user, codeFor(phone)).expect(200);
       await expect(me(user)).resolves.toMatchObject({ phoneNumber: phone.e164, phoneNumberConfirmed: true });
+    },
+  );
+
+  it.each(UNCERTAIN_SENDS)(
+    'check: %s from the provider answers %i %s and, as the provider may have judged it, counts as a wrong code',
+    async (_fault, httpStatus, code, fault) => {
+      const { user, phone } = await userWithCodeSent();
+      provider.fake.failNext(fault);
+      expectError(await timed(check(user, codeFor(phone))), httpStatus, code);
+      await expect(status(user)).resolves.toMatchObject({
+        phoneNumberConfirmed: false,
+        pending: { attemptsRemaining: 4 },
+      });
+
+      await check(user, codeFor(phone)).expect(200);
     },
   );
 

@@ -5,7 +5,7 @@ import jwt from 'jsonwebtoken';
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '../common/app-error';
 import { ErrorCode } from '../common/error-codes';
-import { MemoryCounterStore } from '../common/rate-limit/memory-counter.store';
+import { WindowLimits } from '../common/rate-limit/window-limits';
 import { authConfig } from '../config/auth.config';
 import { IdentityMetrics } from '../metrics/identity-metrics';
 import { User } from '../users/entities/user.entity';
@@ -199,6 +199,23 @@ async function errorOf(promise: Promise<unknown>): Promise<AppError> {
   return error as AppError;
 }
 
+const REAL_TIMERS: FakeableAPI[] = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'requestAnimationFrame',
+  'cancelAnimationFrame',
+  'requestIdleCallback',
+  'cancelIdleCallback',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+];
+
 describe('AuthService', () => {
   let now: number;
   let users: FakeUsersService;
@@ -210,9 +227,11 @@ describe('AuthService', () => {
 
   beforeEach(async () => {
     now = Date.UTC(2025, 0, 1, 12, 0, 0);
+    // The limits read the time from Date: only Date is faked, every timer runs as usual.
+    jest.useFakeTimers({ doNotFake: REAL_TIMERS, now });
     users = new FakeUsersService();
     hasher = new FakePasswordHasher();
-    const throttle = new LoginThrottle(new MemoryCounterStore(() => now), config);
+    const throttle = new LoginThrottle(new WindowLimits(null), config);
     const keys = await SigningKeys.load(config.signing);
     sessions = new FakeSessionsService(new AccessTokenService(keys, config));
     service = new AuthService(
@@ -233,10 +252,12 @@ describe('AuthService', () => {
 
   afterEach(() => {
     jest.restoreAllMocks();
+    jest.useRealTimers();
   });
 
   const advanceSeconds = (seconds: number): void => {
     now += seconds * 1000;
+    jest.setSystemTime(now);
   };
 
   async function failLogin(email: string, address: string, password = WRONG_PASSWORD): Promise<void> {
@@ -473,6 +494,58 @@ describe('AuthService', () => {
       await expect(service.login('bob@example.com', PASSWORD, OTHER_ADDRESS)).resolves.toMatchObject({
         user: { email: 'bob@example.com' },
       });
+    });
+
+    it('doubles each lockout that follows another without a success, and a success resets the doubling', async () => {
+      const lockOut = async () => {
+        for (let i = 0; i < MAX_PER_EMAIL; i += 1) await failLogin(EMAIL, ADDRESS);
+      };
+      const waitOf = async () =>
+        (await errorOf(service.login(EMAIL, PASSWORD, ADDRESS))).options.retryAfterSeconds;
+
+      await lockOut();
+      expect(await waitOf()).toBe(WINDOW_SECONDS);
+      advanceSeconds(WINDOW_SECONDS);
+      await lockOut();
+      expect(await waitOf()).toBe(2 * WINDOW_SECONDS);
+      advanceSeconds(2 * WINDOW_SECONDS);
+      await lockOut();
+      expect(await waitOf()).toBe(4 * WINDOW_SECONDS);
+      advanceSeconds(4 * WINDOW_SECONDS);
+
+      await expect(service.login(EMAIL, PASSWORD, ADDRESS)).resolves.toMatchObject({
+        user: { email: EMAIL },
+      });
+      await lockOut();
+      expect(await waitOf()).toBe(WINDOW_SECONDS);
+    });
+
+    it('stops an account at 100 wrong passwords in a row, however long the lockouts are waited out', async () => {
+      const roomy = { ...config, loginMaxFailuresPerEmail: 40, loginMaxFailuresPerAddress: 1000 };
+      const auth = new AuthService(
+        users as unknown as UsersService,
+        hasher,
+        sessions as unknown as SessionsService,
+        new LoginThrottle(new WindowLimits(null), roomy),
+        inOneTransaction,
+        new IdentityMetrics(verifyConfigWith()),
+      );
+      const waits: number[] = [];
+      let failures = 0;
+      for (let attempt = 0; attempt < 120; attempt += 1) {
+        const error = await errorOf(auth.login(EMAIL, WRONG_PASSWORD, ADDRESS));
+        if (error.code === 'INVALID_CREDENTIALS') failures += 1;
+        else if (waits.length < 2) {
+          waits.push(error.options.retryAfterSeconds!);
+          advanceSeconds(error.options.retryAfterSeconds!);
+        }
+      }
+      expect(waits).toEqual([WINDOW_SECONDS, 2 * WINDOW_SECONDS]);
+      expect(failures).toBe(100);
+      const refused = await errorOf(auth.login(EMAIL, PASSWORD, ADDRESS));
+      expect(refused.code).toBe<ErrorCode>('RATE_LIMITED');
+      // Refused before the password is checked: the right one is never tried.
+      expect(hasher.verified).toHaveLength(100);
     });
 
     it('counts each login by outcome', async () => {

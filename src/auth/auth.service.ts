@@ -71,7 +71,7 @@ export class AuthService {
     address: string,
     find: () => Promise<User | null>,
   ): Promise<User> {
-    await this.throttle.begin(email, address).catch((error: unknown) => {
+    const attempt = await this.throttle.begin(email, address).catch((error: unknown) => {
       if (error instanceof AppError && error.code === 'RATE_LIMITED') this.metrics.login('rate_limited');
       throw error;
     });
@@ -83,15 +83,16 @@ export class AuthService {
         ? await this.hasher.verify(user.passwordHash, password)
         : await this.hasher.verifyAgainstDummy(password);
     } catch (error) {
-      await this.throttle.abandon(email, address).catch(() => undefined);
+      await this.throttle.abandon(attempt).catch(() => undefined);
       throw error;
     }
     if (!user || !valid) {
       this.logger.log({ event: 'login', userId: user?.id, outcome: 'invalid_credentials' });
       this.metrics.login('invalid_credentials');
+      await this.throttle.failed(attempt);
       throw new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect');
     }
-    await this.throttle.succeeded(email, address);
+    await this.throttle.succeeded(attempt);
     delete user.passwordHash;
     return user;
   }

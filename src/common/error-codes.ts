@@ -33,6 +33,8 @@ export const ERROR_STATUS = {
   TOO_MANY_ATTEMPTS: HttpStatus.TOO_MANY_REQUESTS,
   VERIFY_PROVIDER_ERROR: HttpStatus.BAD_GATEWAY,
   VERIFY_PROVIDER_TIMEOUT: HttpStatus.GATEWAY_TIMEOUT,
+  VERIFY_BUDGET_EXHAUSTED: HttpStatus.SERVICE_UNAVAILABLE,
+  IDEMPOTENCY_KEY_REUSED: HttpStatus.UNPROCESSABLE_ENTITY,
 } as const satisfies Record<string, HttpStatus>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -90,4 +92,11 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
   TOO_MANY_ATTEMPTS: { message: 'Too many wrong codes: start a new verification', retryAfterSeconds: 600 },
   VERIFY_PROVIDER_ERROR: { message: 'The verification provider failed' },
   VERIFY_PROVIDER_TIMEOUT: { message: 'The verification provider did not answer in time' },
+  VERIFY_BUDGET_EXHAUSTED: {
+    message: 'The service has sent all the codes it may this hour',
+    retryAfterSeconds: 1800,
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    message: 'This Idempotency-Key was used with another request: use a new key for a new request',
+  },
 };

@@ -27,6 +27,14 @@ class VerifyEnv {
   @IsOptional() @IsInt() @Min(1) @Max(1000) VERIFY_MAX_SENDS_PER_HOUR?: number;
   @IsOptional() @IsInt() @Min(1) @Max(100) VERIFY_MAX_CHECK_ATTEMPTS?: number;
   @IsOptional() @IsInt() @Min(1) @Max(10000) VERIFY_MAX_FAILED_CHECKS_PER_DAY?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(100000) VERIFY_MAX_SENDS_PER_NUMBER_PER_HOUR?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(100000) VERIFY_MAX_SENDS_PER_ADDRESS_PER_HOUR?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(100000000) VERIFY_SEND_BUDGET_PER_HOUR?: number;
+  @IsOptional()
+  @Matches(/^\s*\+\d{6,15}\s*=\s*\d{4,10}\s*(,\s*\+\d{6,15}\s*=\s*\d{4,10}\s*)*$/, {
+    message: 'VERIFY_TEST_NUMBERS must be +E164=code pairs, comma-separated, e.g. +447700900123=123456',
+  })
+  VERIFY_TEST_NUMBERS?: string;
   @IsOptional()
   @Matches(/^\s*[A-Za-z]{2}\s*(,\s*[A-Za-z]{2}\s*)*$/, {
     message: 'VERIFY_ALLOWED_COUNTRIES must be comma-separated ISO 3166 alpha-2 codes, e.g. GB,US',
@@ -63,6 +71,12 @@ export const verifyConfig = registerAs('verify', () => {
       `VERIFY_ALLOWED_COUNTRIES holds unknown ISO 3166 codes: ${unknown.join(', ')}`,
     );
   }
+  const testNumbers = parseTestNumbers(env.VERIFY_TEST_NUMBERS);
+  if (production && testNumbers.size > 0) {
+    throw new ConfigurationError(
+      'VERIFY_TEST_NUMBERS confirm without a real code and are refused in production',
+    );
+  }
   return {
     provider,
     v1: {
@@ -82,12 +96,26 @@ export const verifyConfig = registerAs('verify', () => {
     maxSendsPerHour: env.VERIFY_MAX_SENDS_PER_HOUR ?? 5,
     maxCheckAttempts: env.VERIFY_MAX_CHECK_ATTEMPTS ?? 5,
     maxFailedChecksPerDay: env.VERIFY_MAX_FAILED_CHECKS_PER_DAY ?? 15,
+    maxSendsPerNumberPerHour: env.VERIFY_MAX_SENDS_PER_NUMBER_PER_HOUR ?? 3,
+    maxSendsPerAddressPerHour: env.VERIFY_MAX_SENDS_PER_ADDRESS_PER_HOUR ?? 10,
+    sendBudgetPerHour: env.VERIFY_SEND_BUDGET_PER_HOUR ?? 1000,
+    /** E.164 number to the code that confirms it, without a provider call. */
+    testNumbers,
     allowedCountries,
     allowVoip: env.VERIFY_ALLOW_VOIP === 'true',
   };
 });
 
 export type VerifyConfig = ReturnType<typeof verifyConfig>;
+
+function parseTestNumbers(value: string | undefined): ReadonlyMap<string, string> {
+  return new Map(
+    splitList(value).map((pair) => {
+      const [number, code] = pair.split('=').map((part) => part.trim());
+      return [number, code] as const;
+    }),
+  );
+}
 
 function withTrailingSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;

@@ -1,5 +1,28 @@
-import { Body, Controller, Get, Header, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Ip,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ConfigType } from '@nestjs/config';
+import { verifyConfig } from '../config';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+import { parseIdempotencyKey } from '../idempotency/idempotency-key';
 import { CurrentSession, SessionContext } from '../common/decorators/current-session.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { ApiErrorResponses } from '../common/dto/api-error-responses.decorator';
@@ -18,7 +41,11 @@ import { PhoneVerificationService } from './phone-verification.service';
 @ApiBearerAuth()
 @Controller('phone-verification')
 export class PhoneVerificationController {
-  constructor(private readonly verification: PhoneVerificationService) {}
+  constructor(
+    private readonly verification: PhoneVerificationService,
+    private readonly idempotency: IdempotencyService,
+    @Inject(verifyConfig.KEY) private readonly config: ConfigType<typeof verifyConfig>,
+  ) {}
 
   @Post('start')
   @HttpCode(HttpStatus.ACCEPTED)
@@ -27,6 +54,13 @@ export class PhoneVerificationController {
     operationId: 'startVerification',
     summary: 'Send a code (again) to the stored number, or to the number given here',
     description: 'Calling start again re-sends a code; the wrong-code count is kept.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Repeats with the same key (1 to 255 visible ASCII characters) within the code lifetime get the first ' +
+      'answer again and send nothing; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED',
   })
   @ApiAcceptedResponse({ type: StartVerificationResponseDto })
   @ApiErrorResponses([
@@ -42,12 +76,30 @@ export class PhoneVerificationController {
     'TOO_MANY_ATTEMPTS',
     'VERIFY_PROVIDER_ERROR',
     'VERIFY_PROVIDER_TIMEOUT',
+    'VERIFY_BUDGET_EXHAUSTED',
+    'IDEMPOTENCY_KEY_REUSED',
   ])
   start(
     @CurrentUser() user: User,
     @Body() body: StartVerificationDto,
+    @Ip() address: string,
+    @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<StartVerificationResponseDto> {
-    return this.verification.start(user, body);
+    const key = parseIdempotencyKey(idempotencyKey);
+    const send = () => this.verification.start(user, body, { address });
+    if (key === undefined) return send();
+    return this.idempotency.run(
+      {
+        userId: user.id,
+        key,
+        body,
+        ttlSeconds: this.config.codeTtlSeconds,
+        // A repeat waits for the first request as long as its provider call may take.
+        maxWaitMs: this.config.timeoutMs + 2000,
+        successStatus: HttpStatus.ACCEPTED,
+      },
+      send,
+    );
   }
 
   @Post('check')

@@ -30,6 +30,24 @@ export class PhoneVerificationRepository {
     return manager.findOneBy(PhoneVerification, { userId, status: 'pending' });
   }
 
+  /** Whether another account has a pending verification for this number (the provider holds one code for both). */
+  async othersPendingFor(
+    e164: string,
+    userId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<boolean> {
+    const count = await manager
+      .createQueryBuilder(PhoneVerification, 'v')
+      .where('v.phone_e164 = :e164 AND v.status = :pending AND v.user_id <> :userId', {
+        e164,
+        pending: 'pending',
+        userId,
+      })
+      .andWhere('v.expires_at > :now', { now: new Date() })
+      .getCount();
+    return count > 0;
+  }
+
   findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<PhoneVerification | null> {
     return manager.findOneBy(PhoneVerification, { id });
   }

@@ -21,6 +21,14 @@ import { UsersService } from '../users/users.service';
 import { PhoneVerification } from './entities/phone-verification.entity';
 import { PhoneVerificationRepository } from './phone-verification.repository';
 import { PhoneVerificationService } from './phone-verification.service';
+import { CheckRules } from './check-rules';
+import { GuessCaps } from './guess-caps';
+import { PhoneNumberService } from './phone-number.service';
+import { SendCaps } from './send-caps';
+import { SendRules } from './send-rules';
+import { VerificationConfirmer } from './verification-confirmer';
+import { VerificationEvents } from './verification-events';
+import { WindowLimits } from '../common/rate-limit/window-limits';
 import {
   CancelVerificationRequest,
   Channel,
@@ -48,7 +56,8 @@ const SESSION: SessionContext = {
 };
 const T0 = new Date('2026-11-25T10:00:00.000Z');
 
-const baseConfig: VerifyConfig = verifyConfigWith();
+// The caps shared across accounts have specs of their own: here the per-user rules are under test alone.
+const baseConfig: VerifyConfig = verifyConfigWith({ maxSendsPerNumberPerHour: 0 });
 
 /** The service's time, moved by the test. */
 class FakeClock extends Clock {
@@ -137,6 +146,14 @@ async function createHarness(overrides: Partial<VerifyConfig> = {}): Promise<Har
   const moduleRef = await Test.createTestingModule({
     providers: [
       PhoneVerificationService,
+      PhoneNumberService,
+      SendRules,
+      SendCaps,
+      CheckRules,
+      GuessCaps,
+      VerificationConfirmer,
+      VerificationEvents,
+      { provide: WindowLimits, useValue: new WindowLimits(null) },
       PhoneVerificationRepository,
       UsersService,
       PhoneNumberParser,
@@ -488,18 +505,18 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       expect(provider.cancels).toEqual([expect.objectContaining({ to: MOBILE })]);
       const error = await rejectionOf(service.check(user.id, CODE, SESSION));
       expect(error.code).toBe('TOO_MANY_ATTEMPTS');
-      expect(error.options.retryAfterSeconds).toBeGreaterThan(0);
+      expect(error.options.retryAfterSeconds).toBeGreaterThan(600);
       expect(provider.checks).toHaveLength(5);
       expect(await reload(user.id)).toMatchObject({ phoneConfirmed: false });
       expect((await service.status(user)).pending).toBeNull();
 
-      // A new start is what it takes, and it starts a fresh count.
+      // A new start re-sends the same code (the provider keeps one per number): it gets no fresh guesses...
       clock.at(30);
       await service.start(user, {});
-      expect(await wrongCode(user.id)).toBe(4);
-      await expect(service.check(user.id, CODE, SESSION)).resolves.toMatchObject({
-        phoneNumberConfirmed: true,
-      });
+      const refused = await rejectionOf(service.check(user.id, CODE, SESSION));
+      expect(refused.code).toBe('TOO_MANY_ATTEMPTS');
+      expect(refused.options.retryAfterSeconds).toBeGreaterThan(600);
+      expect(provider.checks).toHaveLength(5);
     });
 
     it('refuses a check after the code expired with VERIFICATION_EXPIRED, without asking the provider', async () => {
@@ -533,14 +550,25 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
       expect(provider.checks).toHaveLength(0);
     });
 
+    it('counts a check whose provider call timed out as a wrong code: the provider may have judged it', async () => {
+      const user = await userWithPhone();
+      await service.start(user, {});
+      provider.scriptCheck(new VerificationProviderError('timeout'));
+
+      expect((await rejectionOf(service.check(user.id, CODE, SESSION))).code).toBe('VERIFY_PROVIDER_TIMEOUT');
+
+      expect((await service.status(user)).pending?.attemptsRemaining).toBe(4);
+      expect(await wrongCode(user.id)).toBe(3);
+    });
+
     it.each([
       ['provider_error', 'VERIFY_PROVIDER_ERROR'],
-      ['timeout', 'VERIFY_PROVIDER_TIMEOUT'],
-    ] as const)('consumes no attempt when the provider fails at check (%s → %s)', async (failure, code) => {
+      ['rate_limited', 'RATE_LIMITED'],
+    ] as const)('consumes no attempt when the provider refuses a check (%s → %s)', async (failure, code) => {
       const user = await userWithPhone();
       await service.start(user, {});
       expect(await wrongCode(user.id)).toBe(4);
-      provider.scriptCheck(new VerificationProviderError(failure));
+      provider.scriptCheck(new VerificationProviderError(failure, { upstreamStatus: 503 }));
 
       expect((await rejectionOf(service.check(user.id, CODE, SESSION))).code).toBe(code);
 

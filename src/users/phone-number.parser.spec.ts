@@ -262,3 +262,30 @@ describe('maskPhoneNumber', () => {
     expect(maskPhoneNumber('47', '81212345')).toBe('+47******345');
   });
 });
+
+describe('PhoneNumberParser with test numbers', () => {
+  const parser = new PhoneNumberParser(
+    verifyConfigWith({
+      testNumbers: new Map([
+        ['+447700900123', '123456'],
+        ['+15555550100', '000000'],
+      ]),
+      allowedCountries: ['GB', 'US'],
+    }),
+  );
+
+  it.each<[string, PhoneNumberInput, string]>([
+    ['E.164', { phoneNumber: '+447700900123' }, '+447700900123'],
+    ['typed with its country code', { phoneNumber: '07700 900123', countryCode: 44 }, '+447700900123'],
+    ['a US fictional number', { phoneNumber: '(555) 555-0100', countryCode: 1 }, '+15555550100'],
+  ])('accepts a listed number %s before the numbering plan would refuse it', (_label, input, e164) => {
+    expect(parser.parse(input)).toMatchObject({ e164, smsCapable: true });
+  });
+
+  it.each<[string, PhoneNumberInput]>([
+    ['an unlisted number of the same fictional range', { phoneNumber: '+447700900124' }],
+    ['a listed number under another country code', { phoneNumber: '7700900123', countryCode: 1 }],
+  ])('still refuses %s', (_label, input) => {
+    expect(errorOf(parser, input).code).toBe<ErrorCode>('INVALID_PHONE_NUMBER');
+  });
+});

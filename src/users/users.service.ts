@@ -141,6 +141,25 @@ export class UsersService {
     return { user, changed: true };
   }
 
+  /** Puts back a number, unconfirmed, if the user's number is still `stored` and unconfirmed. */
+  async restorePhone(
+    manager: EntityManager,
+    userId: string,
+    previous: Pick<User, 'phoneE164' | 'phoneCountryCode' | 'phoneNationalNumber'>,
+    stored: string,
+  ): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(User)
+      .set({ ...previous, phoneConfirmed: false, phoneConfirmedAt: null })
+      .where('id = :userId AND phone_e164 = :stored AND phone_confirmed = :confirmed', {
+        userId,
+        stored,
+        confirmed: false,
+      })
+      .execute();
+  }
+
   /**
    * Confirms the number if it is still the user's number. The partial unique index refuses a number that
    * another account has confirmed: the unique violation reaches the caller.

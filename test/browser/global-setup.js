@@ -5,5 +5,7 @@ const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 
 module.exports = function buildWebClient() {
-  execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'web', 'build.mjs')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'web', 'build.mjs')], {
+    stdio: 'inherit',
+  });
 };

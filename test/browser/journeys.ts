@@ -4,11 +4,15 @@ import type { Page } from 'playwright-core';
 import { uniqueEmail } from '../utils/test-app';
 
 /** A UK mobile number no other test uses, as a person types it (`07123 412345`). */
-export function freshUkMobile(): { typed: string; lastDigits: string } {
+export function freshUkMobile(): { typed: string; lastDigits: string; e164: string } {
   for (;;) {
     const national = `71234${String(randomInt(0, 100_000)).padStart(5, '0')}`;
     if (isValidPhoneNumber(`+44${national}`)) {
-      return { typed: `0${national.slice(0, 4)} ${national.slice(4)}`, lastDigits: national.slice(-3) };
+      return {
+        typed: `0${national.slice(0, 4)} ${national.slice(4)}`,
+        lastDigits: national.slice(-3),
+        e164: `+44${national}`,
+      };
     }
   }
 }
@@ -24,6 +28,15 @@ export async function signUp(
   password = freshPassword(),
 ): Promise<string> {
   await page.getByRole('link', { name: 'Create an account' }).click();
+  return signUpFromHere(page, email, password);
+}
+
+/** Fills in the sign-up page that is open and lands on the account page. */
+export async function signUpFromHere(
+  page: Page,
+  email = uniqueEmail('web'),
+  password = freshPassword(),
+): Promise<string> {
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();

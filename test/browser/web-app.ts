@@ -1,9 +1,10 @@
 import { AbstractLoader, ExpressLoader } from '@nestjs/serve-static';
 import { PARAMS_PROVIDER_TOKEN, Params } from 'nestjs-pino';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { Clock } from '../../src/common/clock';
 import { loggerOptions } from '../../src/common/logging/logger.options';
 import { appConfig } from '../../src/config';
 import type { AppConfig } from '../../src/config/app.config';
@@ -71,7 +72,10 @@ export interface WebApp {
 }
 
 /** The app with the demo client on, listening on a free port of 127.0.0.1, its log captured. */
-export async function startWebApp(env: Record<string, string | undefined> = {}): Promise<WebApp> {
+export async function startWebApp(
+  env: Record<string, string | undefined> = {},
+  options: { clock?: Clock } = {},
+): Promise<WebApp> {
   const log = new LogLines();
   const testApp = await createTestApp({
     env: {
@@ -88,8 +92,8 @@ export async function startWebApp(env: Record<string, string | undefined> = {}):
         .useFactory({
           inject: [appConfig.KEY],
           factory: (config: AppConfig): Params => {
+            // The service's own options, written to this stream instead of its usual destination.
             const params = loggerOptions(config);
-            // The service's options, with this stream in place of its destination.
             const options = Array.isArray(params.pinoHttp) ? params.pinoHttp[0] : params.pinoHttp;
             return { ...params, pinoHttp: [options ?? {}, log] } as Params;
           },
@@ -97,7 +101,9 @@ export async function startWebApp(env: Record<string, string | undefined> = {}):
         // A testing module is compiled before its HTTP adapter exists, so serve-static would pick its no-op
         // loader; the app is served by Express, as from main.ts.
         .overrideProvider(AbstractLoader)
-        .useValue(new ExpressLoader()),
+        .useValue(new ExpressLoader())
+        .overrideProvider(Clock)
+        .useValue(options.clock ?? new Clock()),
   });
   await testApp.app.listen(0, '127.0.0.1');
   const { port } = testApp.app.getHttpServer().address() as AddressInfo;
@@ -143,4 +149,23 @@ export async function openClient(
 /** Whether keyboard focus is on the element `locator` finds. */
 export function isFocused(locator: Locator): Promise<boolean> {
   return locator.evaluate((element) => element === element.ownerDocument.activeElement);
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core's WCAG 2.1 A/AA checks of the page as it is now; the rules it finds broken. */
+export async function accessibilityViolations(page: Page): Promise<AxeViolation[]> {
+  // Evaluated through the DevTools protocol, so the page's Content Security Policy does not stop it.
+  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const result = await page.evaluate(`axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }).then((r) => r.violations.map(({ id, impact, help, nodes }) => ({
+    id, impact, help, nodes: nodes.map((n) => ({ target: n.target })),
+  })))`);
+  return result as AxeViolation[];
 }

@@ -89,15 +89,21 @@ interface CallOptions {
 export async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
   const token = options.auth ? session.accessToken : null;
   let response = await send(method, path, options, token);
-  if (response.status === 401 && options.auth && token && (await session.renew())) {
+  if (response.ok) return answerOf<T>(response);
+  let error = await toApiError(response);
+  // An expired or revoked access token is renewed once; other 401s (a wrong password, a password that is
+  // not recent enough) are for the page to handle.
+  if (error.code === 'UNAUTHORIZED' && token && (await session.renew())) {
     response = await send(method, path, options, session.accessToken);
+    if (response.ok) return answerOf<T>(response);
+    error = await toApiError(response);
   }
-  if (response.ok) {
-    return (response.status === 204 ? undefined : await response.json()) as T;
-  }
-  const error = await toApiError(response);
   if (options.auth && error.code === 'UNAUTHORIZED') session.end();
   throw error;
+}
+
+async function answerOf<T>(response: Response): Promise<T> {
+  return (response.status === 204 ? undefined : await response.json()) as T;
 }
 
 async function send(
@@ -154,6 +160,9 @@ export const api = {
     call<TokenPair>('POST', '/auth/login', { body: { email, password } }),
   refresh: (refreshToken: string) => call<TokenPair>('POST', '/auth/refresh', { body: { refreshToken } }),
   logout: () => call<void>('POST', '/auth/logout', { auth: true, body: {} }),
+  /** Ends the session an access token belongs to, other than the current one. */
+  endSession: (accessToken: string) =>
+    call<void>('POST', '/auth/logout', { body: {}, headers: { Authorization: `Bearer ${accessToken}` } }),
   me: () => call<User>('GET', '/users/me', { auth: true }),
   setPhone: (phone: PhoneInput) => call<User>('PUT', '/users/me/phone', { auth: true, body: phone }),
   removePhone: () => call<User>('DELETE', '/users/me/phone', { auth: true }),

@@ -57,7 +57,10 @@ function askForPassword(): Promise<boolean> {
       }
       void busy(submit, async () => {
         try {
+          const previous = session.accessToken;
           beginSession(await api.login(email, password.input.value));
+          // The log-in began a new session: the one it replaces is ended rather than left to expire.
+          if (previous) void api.endSession(previous).catch(() => undefined);
           confirmed = true;
           dialog.close();
         } catch (error) {

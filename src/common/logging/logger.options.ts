@@ -4,6 +4,7 @@ import type { Params } from 'nestjs-pino';
 import { destination } from 'pino';
 import type { Options } from 'pino-http';
 import { AppConfig } from '../../config/app.config';
+import { isDemoAssetRequest } from '../../demo-ui/demo-asset';
 import { prettyStream } from './pretty';
 
 /**
@@ -76,5 +77,6 @@ function httpLoggerOptions(config: AppConfig): Options {
     customLogLevel: (_request, response, error) =>
       error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
     quietReqLogger: true,
+    autoLogging: { ignore: isDemoAssetRequest },
   };
 }

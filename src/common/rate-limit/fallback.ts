@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import { CounterStore, WindowCounter } from './counter-store';
 
 const logger = new Logger('RateLimit');
 let warnedAt = 0;
@@ -32,34 +31,6 @@ export class FallbackThrottlerStorage implements ThrottlerStorage {
     return withFallback(
       () => this.shared.increment(...args),
       () => this.local.increment(...args),
-    );
-  }
-}
-
-export class FallbackCounterStore implements CounterStore {
-  constructor(
-    private readonly shared: CounterStore,
-    private readonly local: CounterStore,
-  ) {}
-
-  increment(key: string, windowSeconds: number): Promise<WindowCounter> {
-    return withFallback(
-      () => this.shared.increment(key, windowSeconds),
-      () => this.local.increment(key, windowSeconds),
-    );
-  }
-
-  decrement(key: string): Promise<void> {
-    return withFallback(
-      () => this.shared.decrement(key),
-      () => this.local.decrement(key),
-    );
-  }
-
-  delete(key: string): Promise<void> {
-    return withFallback(
-      () => this.shared.delete(key),
-      () => this.local.delete(key),
     );
   }
 }

@@ -8,6 +8,8 @@ export type CancelReason = 'number_changed' | 'too_many_attempts' | 'number_take
 /** One attempt to prove ownership of one number: the rules' state (sends, attempts, expiry) lives here. */
 @Entity({ name: 'phone_verifications' })
 @Index('IDX_phone_verifications_user', ['userId', 'createdAt'])
+// "Does another account wait for a code to this number?"
+@Index('IDX_phone_verifications_number_status', ['phoneE164', 'status'])
 // At most one pending verification per user: concurrent starts cannot both create one.
 @Index('UQ_phone_verifications_pending_user', ['userId'], { unique: true, where: "status = 'pending'" })
 export class PhoneVerification {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { verifyConfig } from '../../config';
 import { LogVerificationProvider } from './log-verification.provider';
+import { TestNumberProvider } from './test-number.provider';
 import { TwilioVerifyV2Module } from './twilio-verify-v2.module';
 import { TwilioVerifyV2Service } from './twilio-verify-v2.service';
 import { TwilioVerifyModule } from './twilio-verify.module';
@@ -29,7 +30,7 @@ import { VERIFICATION_PROVIDER, VerificationProvider } from './verification-prov
         };
         const provider = providers[config.provider];
         if (!provider) throw new Error(`Unknown VERIFY_PROVIDER ${String(config.provider)}`);
-        return provider;
+        return config.testNumbers.size > 0 ? new TestNumberProvider(provider, config.testNumbers) : provider;
       },
     },
   ],

@@ -116,9 +116,9 @@ function selectedCountry(context: PageContext, select: HTMLSelectElement): Count
 }
 
 function exampleHint(country: Country | undefined): string {
-  return country?.example
-    ? `As you would dial it at home, for example ${country.example}.`
-    : 'As you would dial it at home.';
+  // Non-breaking spaces: the example number stays on one line.
+  const example = country?.example.replace(/ /g, '\u00a0');
+  return example ? `As you would dial it at home, for example ${example}.` : 'As you would dial it at home.';
 }
 
 /** The ways a code can travel, as radio buttons; only those the configured provider offers. */

@@ -1,0 +1,27 @@
+import { Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import Redis from 'ioredis';
+import { appConfig } from '../../config';
+
+/** The Redis connection shared by rate limits and the health check, or `null` without `REDIS_URL`. */
+export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+
+const CONNECT_TIMEOUT_MS = 2000;
+
+export async function connectRedis(config: ConfigType<typeof appConfig>): Promise<Redis | null> {
+  if (!config.redisUrl) return null;
+  const logger = new Logger('Redis');
+  const redis = new Redis(config.redisUrl, {
+    keyPrefix: config.redisKeyPrefix,
+    lazyConnect: true,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    // Fail fast while disconnected, so requests fall back to local counters instead of waiting.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    // A Redis that accepts connections but does not answer must not hold every request.
+    commandTimeout: 500,
+  });
+  redis.on('error', (error: Error) => logger.warn(`redis: ${error.message}`));
+  await redis.connect().catch((error: Error) => logger.error(`cannot reach Redis yet: ${error.message}`));
+  return redis;
+}
