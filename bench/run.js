@@ -1,112 +1,255 @@
-// Throughput and latency of the hot routes, against a local instance started here (built dist/, SQLite or
-// BENCH_DATABASE_URL). Bounded in requests and time; talks to 127.0.0.1 only.
+// `npm run bench` (after the build): the built service beside a bare NestJS + Express app, on SQLite and on
+// PostgreSQL, driven by autocannon from this process. Prints GET /users/me for both and their ratio, code sends
+// against a local fake provider with latency, /users/me and sends during a login storm, peak RSS and start-up
+// time. Talks to 127.0.0.1 only. Ratios within one run are what compare: the machine may be shared.
 'use strict';
+const autocannon = require('autocannon');
 const { spawn } = require('node:child_process');
-const http = require('node:http');
-const { mkdtempSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
+const { randomBytes } = require('node:crypto');
+const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { cpus, tmpdir, totalmem } = require('node:os');
 const { join } = require('node:path');
+const { Client } = require('pg');
+const { startFakeProvider } = require('./fake-provider');
 
-const PORT = Number(process.env.BENCH_PORT ?? 3901);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 32;
+const SEND_CONNECTIONS = 40;
+const PROVIDER_LATENCY_MS = 50;
+const STORM_RATE = 200;
+const PG_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PASSWORD = 'bench password 123';
+// Another build of the service to compare with (e.g. the main branch, built), in the same run.
+const SERVICE_DIR = process.env.BENCH_SERVICE_DIR;
+let nextPort = Number(process.env.BENCH_PORT ?? 3901);
 
-function call(method, path, { body, token } = {}) {
-  return new Promise((resolve, reject) => {
-    const payload = body ? JSON.stringify(body) : undefined;
-    const headers = {};
-    if (payload) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
-    if (token) headers.authorization = `Bearer ${token}`;
-    const request = http.request({ host: '127.0.0.1', port: PORT, method, path, headers, agent }, (response) => {
-      let text = '';
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode, body: text ? JSON.parse(text) : undefined }));
+function cannon(options) {
+  return new Promise((resolve, reject) =>
+    autocannon({ duration: SECONDS, ...options }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    ),
+  );
+}
+
+function summary(result) {
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+/** utime + stime of a process, in ms, and its peak resident set (VmHWM) in MB. */
+function processStats(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const peak = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpuMs: ticks * 10, peakRssMb: peak ? Math.round(Number(peak[1]) / 1024) : NaN };
+}
+
+async function startProcess(args, env, cwd) {
+  const port = nextPort++;
+  const started = Date.now();
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`);
+    if (Date.now() - started > 60_000) throw new Error(`${args.join(' ')} did not start`);
+    const ok = await fetch(`${base}/users/me`).then(
+      () => true,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const startup = { wallMs: Date.now() - started, cpuMs: processStats(child.pid).cpuMs };
+  const stop = () =>
+    new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
     });
-    request.setTimeout(10_000, () => request.destroy(new Error('timeout')));
-    request.on('error', reject);
-    request.end(payload);
+  return { base, child, startup, stop };
+}
+
+async function call(base, method, path, { body, token } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(base + path, { method, headers, body: body && JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.status === 204 ? undefined : response.json();
+}
+
+async function register(base, index) {
+  const email = `bench-${index}-${randomBytes(4).toString('hex')}@example.com`;
+  const { accessToken } = await call(base, 'POST', '/auth/register', { body: { email, password: PASSWORD } });
+  const phoneNumber = `+447123${String(100000 + index).slice(-6)}`;
+  await call(base, 'PUT', '/users/me/phone', { token: accessToken, body: { phoneNumber } });
+  return { email, token: accessToken };
+}
+
+function roundRobin(tokens) {
+  let next = 0;
+  return (request) => ({
+    ...request,
+    headers: { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` },
   });
 }
 
-async function load(name, total, connections, makeRequest) {
-  const latencies = [];
-  let next = 0;
-  let failures = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (next < total) {
-        next += 1;
-        const t0 = process.hrtime.bigint();
-        const { status } = await makeRequest();
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        if (status >= 400) failures += 1;
-      }
-    }),
+async function measureService(label, databaseUrl, providerUrl, provider) {
+  const service = await startProcess(
+    ['dist/src/main.js'],
+    {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      JWT_SECRET: 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz',
+      DATABASE_URL: databaseUrl,
+      THROTTLE_LIMIT: '1000000',
+      LOGIN_MAX_FAILURES: '100',
+      VERIFY_PROVIDER: 'twilio-v1',
+      TWILIO_VERIFY_BASE_URL: providerUrl,
+      TWILIO_VERIFY_API_KEY: 'bench-key',
+      VERIFY_RESEND_COOLDOWN_SECONDS: '0',
+      VERIFY_MAX_SENDS_PER_HOUR: '1000',
+      VERIFY_MAX_SENDS_PER_NUMBER_PER_HOUR: '0',
+      VERIFY_MAX_SENDS_PER_ADDRESS_PER_HOUR: '0',
+      VERIFY_SEND_BUDGET_PER_HOUR: '0',
+      VERIFY_PUMPING_GUARD: 'off',
+    },
+    SERVICE_DIR,
   );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))].toFixed(1);
-  const result = { name, requests: total, failures, rps: Math.round(total / seconds), p50: pct(0.5), p99: pct(0.99) };
-  console.log(`${name.padEnd(34)} ${String(result.rps).padStart(7)} req/s   p50 ${result.p50} ms   p99 ${result.p99} ms   failures ${failures}`);
-  return result;
+  try {
+    const users = await Promise.all(
+      Array.from({ length: SEND_CONNECTIONS }, (_, i) => register(service.base, i)),
+    );
+    const me = { url: `${service.base}/users/me`, headers: { authorization: `Bearer ${users[0].token}` } };
+    const usersMe = summary(await cannon({ ...me, connections: CONNECTIONS }));
+
+    const send = {
+      url: `${service.base}/phone-verification/start`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      requests: [{ setupRequest: roundRobin(users.map((user) => user.token)) }],
+    };
+    provider.stats.maxSockets = provider.stats.sockets;
+    const sends = summary(await cannon({ ...send, connections: SEND_CONNECTIONS }));
+    const sendSockets = provider.stats.maxSockets;
+
+    const login = {
+      url: `${service.base}/auth/login`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: users[1].email, password: PASSWORD }),
+    };
+    const [storm, meDuringStorm, sendsDuringStorm] = await Promise.all([
+      cannon({ ...login, connections: CONNECTIONS }),
+      // Enough connections that the rate, not the connections, sets the pace.
+      cannon({ ...me, connections: 40, overallRate: STORM_RATE }),
+      cannon({ ...send, connections: 20, overallRate: 50 }),
+    ]);
+    const stats = processStats(service.child.pid);
+    return {
+      label,
+      startup: service.startup,
+      usersMe,
+      sends,
+      sendSockets,
+      storm: summary(storm),
+      meDuringStorm: summary(meDuringStorm),
+      sendsDuringStorm: summary(sendsDuringStorm),
+      peakRssMb: stats.peakRssMb,
+    };
+  } finally {
+    await service.stop();
+  }
 }
 
-async function waitForHealth(deadline) {
-  while (Date.now() < deadline) {
-    try {
-      if ((await call('GET', '/health')).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+async function measureBare() {
+  const bare = await startProcess(['bench/bare-app.js'], {});
+  try {
+    return summary(await cannon({ url: `${bare.base}/users/me`, connections: CONNECTIONS }));
+  } finally {
+    await bare.stop();
   }
-  throw new Error('the service did not become healthy');
+}
+
+async function withPostgresDatabase(run) {
+  const name = `identity_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const admin = new Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    console.log(`PostgreSQL not reachable at ${PG_ADMIN_URL} (${error.message}): skipped`);
+    return undefined;
+  }
+  await admin.query(`CREATE DATABASE "${name}"`);
+  try {
+    const url = new URL(PG_ADMIN_URL);
+    url.pathname = `/${name}`;
+    return await run(url.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+function print(bare, result) {
+  const ms = (value) => `${value} ms`.padStart(7);
+  const line = (name, s) =>
+    console.log(
+      `  ${name.padEnd(44)} ${String(s.rps).padStart(6)} req/s   p50 ${ms(s.p50)}   p99 ${ms(s.p99)}   failures ${s.failures}`,
+    );
+  console.log(`\n== ${result.label}`);
+  line('bare Nest + Express GET /users/me', bare);
+  line('service GET /users/me (token, user read, log)', result.usersMe);
+  console.log(`  ratio service / bare: ${(result.usersMe.rps / bare.rps).toFixed(2)}  (target >= 0.5)`);
+  line(`start, ${PROVIDER_LATENCY_MS} ms provider, ${SEND_CONNECTIONS} connections`, result.sends);
+  const ideal = SEND_CONNECTIONS / (PROVIDER_LATENCY_MS / 1000);
+  console.log(
+    `  sends / ideal (${ideal}/s): ${(result.sends.rps / ideal).toFixed(2)}  (target >= 0.6); provider sockets at most ${result.sendSockets} (<= 64)`,
+  );
+  line('login storm (32 connections)', result.storm);
+  line(`  GET /users/me at ${STORM_RATE}/s during the storm`, result.meDuringStorm);
+  line('  start at 50/s during the storm', result.sendsDuringStorm);
+  console.log(`  peak RSS ${result.peakRssMb} MB (<= 320)`);
+  console.log(
+    `  start-up: ${result.startup.wallMs} ms to the first answer, ${result.startup.cpuMs} ms of CPU (target < 1500 ms)`,
+  );
 }
 
 async function main() {
+  console.log(
+    `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
+      `${SECONDS} s per measurement, load average ${require('node:os')
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+  );
+  const provider = await startFakeProvider(PROVIDER_LATENCY_MS);
   const dir = mkdtempSync(join(tmpdir(), 'identity-bench-'));
-  const service = spawn(process.execPath, ['dist/src/main.js'], {
-    env: {
-      ...process.env,
-      PORT: String(PORT),
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz',
-      DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `sqlite:${join(dir, 'bench.sqlite')}`,
-      THROTTLE_LIMIT: '1000000',
-      LOGIN_MAX_FAILURES: '100',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
   try {
-    await waitForHealth(Date.now() + 30_000);
-    const email = `bench-${Date.now()}@example.com`;
-    const password = 'bench password 123';
-    const { body } = await call('POST', '/auth/register', { body: { email, password } });
-    const token = body.accessToken;
-    await call('PUT', '/users/me/phone', { token, body: { phoneNumber: '+447123456789' } });
-
-    console.log(`${CONNECTIONS} connections, ${REQUESTS} requests per route\n`);
-    await load('GET /health/live', REQUESTS, CONNECTIONS, () => call('GET', '/health/live'));
-    await load('GET /users/me (token + user lookup)', REQUESTS, CONNECTIONS, () => call('GET', '/users/me', { token }));
-    await load('GET /phone-verification/status', REQUESTS, CONNECTIONS, () =>
-      call('GET', '/phone-verification/status', { token }),
-    );
-    const logins = Math.max(50, Math.round(REQUESTS / 50));
-    await load('POST /auth/login (argon2id)', logins, CONNECTIONS, () => call('POST', '/auth/login', { body: { email, password } }));
-
-    // A login storm must not starve the other routes: /users/me latency while logins queue for the hasher.
-    const storm = load('  login storm (background)', logins, CONNECTIONS, () =>
-      call('POST', '/auth/login', { body: { email, password } }),
-    );
-    await load('  GET /users/me during the storm', Math.round(REQUESTS / 5), 4, () => call('GET', '/users/me', { token }));
-    await storm;
+    const databases = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',');
+    if (databases.includes('sqlite')) {
+      const bare = await measureBare();
+      print(
+        bare,
+        await measureService('SQLite', `sqlite:${join(dir, 'bench.sqlite')}`, provider.url, provider),
+      );
+    }
+    if (databases.includes('postgres')) {
+      await withPostgresDatabase(async (url) => {
+        const bare = await measureBare();
+        print(bare, await measureService('PostgreSQL', url, provider.url, provider));
+      });
+    }
   } finally {
-    service.kill('SIGTERM');
-    await new Promise((resolve) => service.once('exit', resolve));
-    agent.destroy();
+    await provider.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

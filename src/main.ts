@@ -1,3 +1,4 @@
+import './thread-pool.init';
 import { Logger } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';

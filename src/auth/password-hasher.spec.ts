@@ -1,6 +1,7 @@
 import * as argon2 from 'argon2';
 import { availableParallelism } from 'node:os';
 import { PasswordHasher } from './password-hasher';
+import { hashConcurrency, threadPoolSize } from '../config/thread-pool';
 
 // ts-jest emits CommonJS, where `import * as argon2` is a getter-only copy of the module per importing file:
 // jest.spyOn cannot redefine its properties, so the real functions are wrapped here to count how many run.
@@ -162,9 +163,9 @@ describe('PasswordHasher', () => {
   });
 
   describe('concurrency', () => {
-    const limit = Math.max(1, availableParallelism());
+    const limit = hashConcurrency(availableParallelism(), threadPoolSize());
 
-    it('runs at most one hash per core at once when 10 start together', async () => {
+    it('runs at most hashConcurrency() hashes at once when 10 start together', async () => {
       const hashes = await Promise.all(Array.from({ length: 10 }, (_, i) => hasher.hash(`password-${i}`)));
       expect(argon2.hash).toHaveBeenCalledTimes(10);
       expect(mockArgon2Calls.peak).toBeLessThanOrEqual(limit);

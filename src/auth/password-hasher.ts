@@ -3,6 +3,7 @@ import * as argon2 from 'argon2';
 import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Semaphore } from '../common/semaphore';
+import { hashConcurrency, threadPoolSize } from '../config/thread-pool';
 
 /** OWASP's argon2id parameters: 19 MiB, 2 iterations, parallelism 1. */
 export const ARGON2_OPTIONS = {
@@ -13,12 +14,14 @@ export const ARGON2_OPTIONS = {
 } as const;
 
 /**
- * Hashes and verifies passwords with argon2id. At most one hash per core runs at once, so a login storm
- * queues here instead of filling libuv's thread pool and starving every other route.
+ * Hashes and verifies passwords with argon2id. At most one hash per core but one runs at once, and never more
+ * than libuv's thread pool minus two threads, so a login storm queues here instead of taking every core and
+ * filling the pool: the event loop (every other route) keeps a core, DNS lookups (provider calls), file work
+ * and the rest of crypto keep threads of their own.
  */
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
-  private readonly slots = new Semaphore(Math.max(1, availableParallelism()));
+  private readonly slots = new Semaphore(hashConcurrency(availableParallelism(), threadPoolSize()));
   private dummyHash?: Promise<string>;
 
   /** Made at start-up, so that even the first unknown-email login costs one hash, like every other. */

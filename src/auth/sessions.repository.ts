@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, LessThanOrEqual } from 'typeorm';
+import { PreparedRead } from '../database/prepared-read';
 import { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session, SessionEndReason } from './entities/session.entity';
@@ -12,21 +13,26 @@ export interface RefreshTokenWithSession {
 
 @Injectable()
 export class SessionsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly userOfSession: PreparedRead<User>;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.userOfSession = new PreparedRead(
+      this.dataSource,
+      User,
+      ({ columns, table, column, parameter }) =>
+        `SELECT ${columns('u')} FROM ${table(User)} u JOIN ${table(Session)} s ON ${column(Session, 'userId', 's')} = ${column(User, 'id', 'u')}` +
+        ` WHERE ${column(User, 'id', 'u')} = ${parameter(0)} AND ${column(Session, 'id', 's')} = ${parameter(1)}` +
+        ` AND ${column(Session, 'revokedAt', 's')} IS NULL AND ${column(Session, 'expiresAt', 's')} > ${parameter(2)}`,
+    );
+  }
 
   /**
    * The user of an access token, provided its session is still running: one query, so that checking
    * revocation costs no extra round trip on the request path.
    */
   findUserOfActiveSession(userId: string, sessionId: string, now: Date): Promise<User | null> {
-    return this.dataSource
-      .createQueryBuilder(User, 'user')
-      .innerJoin(Session, 'session', 'session.userId = user.id')
-      .where('user.id = :userId', { userId })
-      .andWhere('session.id = :sessionId', { sessionId })
-      .andWhere('session.revokedAt IS NULL')
-      .andWhere('session.expiresAt > :now', { now })
-      .getOne();
+    const at = this.userOfSession.value(Session, 'expiresAt', now);
+    return this.userOfSession.one([userId, sessionId, at]);
   }
 
   /**

@@ -6,6 +6,8 @@ interface PgConnection {
   stream: { destroy(): void };
 }
 
+type Callback = (error: unknown, result?: unknown) => void;
+
 /**
  * pg's Client, with two changes. A query that times out on the client side (`query_timeout`) leaves the
  * connection waiting for an answer that may never come, and every later query on it (a transaction's ROLLBACK)
@@ -14,29 +16,38 @@ interface PgConnection {
  */
 export function guardedClientClass(availability: DatabaseAvailability): typeof Client {
   class GuardedClient extends Client {
-    // pg's query() has many overloads; only the promise form (TypeORM's) is watched.
+    // pg's query() has many overloads: the promise form (TypeORM's) and the callback form (the pool's) are watched.
     override query(...args: unknown[]): never {
+      const callback = args.at(-1);
+      if (typeof callback === 'function') {
+        args[args.length - 1] = (error: unknown, result?: unknown) => {
+          this.observe(error);
+          (callback as Callback)(error, result);
+        };
+      }
       const result = (super.query as (...a: unknown[]) => unknown)(...args);
-      if (!isPromise(result)) return result as never;
+      if (typeof callback === 'function' || !isPromise(result)) return result as never;
       return result.then(
         (value) => {
-          availability.answered();
+          this.observe(undefined);
           return value;
         },
         (error: unknown) => {
-          if (!isDatabaseUnavailable(error)) {
-            availability.answered();
-          } else {
-            availability.unanswered();
-            if (error instanceof Error && error.message === 'Query read timeout') this.cut();
-          }
+          this.observe(error);
           throw error;
         },
       ) as never;
     }
 
-    private cut(): void {
-      (this as unknown as { connection: PgConnection }).connection.stream.destroy();
+    private observe(error: unknown): void {
+      if (!error || !isDatabaseUnavailable(error)) {
+        availability.answered();
+        return;
+      }
+      availability.unanswered();
+      if (error instanceof Error && error.message === 'Query read timeout') {
+        (this as unknown as { connection: PgConnection }).connection.stream.destroy();
+      }
     }
   }
   return GuardedClient;

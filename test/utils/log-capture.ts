@@ -32,8 +32,10 @@ export class LogCapture {
     builder.overrideProvider(PARAMS_PROVIDER_TOKEN).useFactory({
       inject: [appConfig.KEY],
       factory: (config: AppConfig) => {
-        const { pinoHttp } = loggerOptions({ ...config, logLevel: 'debug' });
-        return { pinoHttp: [pinoHttp, this.stream] };
+        const { pinoHttp } = loggerOptions({ ...config, logLevel: 'debug', logFormat: 'json' });
+        // The service's options, with this stream in place of its destination.
+        const options = Array.isArray(pinoHttp) ? pinoHttp[0] : pinoHttp;
+        return { pinoHttp: [options, this.stream] };
       },
     });
 

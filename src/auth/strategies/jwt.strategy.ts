@@ -8,6 +8,7 @@ import { RequestWithSession, SessionContext } from '../../common/decorators/curr
 import { authConfig } from '../../config';
 import { User } from '../../users/entities/user.entity';
 import { SigningKeys } from '../keys/signing-keys';
+import { VerifiedTokens } from '../keys/verified-tokens';
 import { SessionsRepository } from '../sessions.repository';
 import { BearerFailure, BearerTokenStrategy } from './bearer-token.strategy';
 
@@ -35,6 +36,8 @@ export function isRecent(authTime: Date, now: Date, maxAgeSeconds: number): bool
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(BearerTokenStrategy, 'jwt') {
+  private readonly verified = new VerifiedTokens();
+
   constructor(
     private readonly keys: SigningKeys,
     private readonly sessions: SessionsRepository,
@@ -47,11 +50,13 @@ export class JwtStrategy extends PassportStrategy(BearerTokenStrategy, 'jwt') {
   async validate(request: Request, token: string): Promise<[User | false, BearerFailure?]> {
     let payload: JWTPayload;
     try {
-      payload = await this.keys.verify(token, {
-        issuer: this.config.issuer,
-        audience: this.config.audience,
-        requiredClaims: REQUIRED_CLAIMS,
-      });
+      payload = await this.verified.verify(token, () =>
+        this.keys.verify(token, {
+          issuer: this.config.issuer,
+          audience: this.config.audience,
+          requiredClaims: REQUIRED_CLAIMS,
+        }),
+      );
     } catch (error) {
       return [false, { reason: error instanceof errors.JWTExpired ? 'expired' : 'invalid' }];
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import { destination } from 'pino';
 import type { Options } from 'pino-http';
 import { AppConfig } from '../../config/app.config';
 import { isDemoAssetRequest } from '../../demo-ui/demo-asset';
@@ -33,7 +34,9 @@ export function pathOnly(url: string): string {
  */
 export function loggerOptions(config: AppConfig): Params {
   const options = httpLoggerOptions(config);
-  if (config.logFormat === 'json') return { pinoHttp: options };
+  // Written asynchronously: lines written while a write is in flight go out together, instead of one blocking
+  // write per request. pino flushes what is left when the process exits.
+  if (config.logFormat === 'json') return { pinoHttp: [options, destination({ dest: 1, sync: false })] };
   return { pinoHttp: [options, prettyStream(process.stdout.isTTY === true)] };
 }
 
