@@ -2,6 +2,7 @@ import { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type {
+  ParameterObject,
   ReferenceObject,
   RequestBodyObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
@@ -72,7 +73,33 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     // The method name, unless the route names its operation: generated clients get `startVerification()`.
     { operationIdFactory: (_controller, method) => method },
   );
-  return closeRequestSchemas(document);
+  return oneParameterPerHeader(closeRequestSchemas(document));
+}
+
+/**
+ * A handler reading a header (`@Headers('idempotency-key')`) makes Nest list it as a required parameter, next to
+ * the one the route documents (`@ApiHeader`): generated clients would then demand an optional header. Header
+ * names are case-insensitive, so one parameter per name is kept: the documented one.
+ */
+export function oneParameterPerHeader(document: OpenAPIObject): OpenAPIObject {
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path) as { parameters?: (ParameterObject | ReferenceObject)[] }[]) {
+      if (!operation?.parameters) continue;
+      const headers = (parameter: ParameterObject | ReferenceObject): parameter is ParameterObject =>
+        !('$ref' in parameter) && parameter.in === 'header';
+      const documented = new Set(
+        operation.parameters
+          .filter(headers)
+          .filter((p) => p.description)
+          .map((p) => p.name.toLowerCase()),
+      );
+      operation.parameters = operation.parameters.filter(
+        (parameter) =>
+          !headers(parameter) || parameter.description || !documented.has(parameter.name.toLowerCase()),
+      );
+    }
+  }
+  return document;
 }
 
 /** Request bodies accept no field they do not declare (unknown fields are refused): say so in their schemas. */

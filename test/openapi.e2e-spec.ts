@@ -10,6 +10,7 @@ interface MediaType {
 }
 interface Operation {
   operationId?: string;
+  parameters?: { name: string; in: string; required?: boolean }[];
   requestBody?: { content: Record<string, MediaType> };
   responses: Record<string, { description: string; content?: Record<string, MediaType>; headers?: object }>;
 }
@@ -115,6 +116,8 @@ describe(`the OpenAPI document, as client generators read it (${DATABASE_LABEL})
       ]),
     );
     expect(check.responses['429'].headers).toHaveProperty('Retry-After');
+    expect(check.responses['401'].headers).toHaveProperty('WWW-Authenticate');
+    expect(register.responses['400'].headers).toBeUndefined();
     expect(
       operations.find(([route]) => route === 'POST /phone-verification/check')![1].responses['400'].content![
         'application/json'
@@ -140,6 +143,18 @@ describe(`the OpenAPI document, as client generators read it (${DATABASE_LABEL})
     const start = document.components.schemas.StartVerificationDto;
     expect(start.required ?? []).toEqual([]);
     expect(JSON.stringify(start)).not.toContain('"default"');
+  });
+
+  it('lists each header once, and Idempotency-Key as optional', () => {
+    for (const [route, operation] of operations) {
+      const headers = (operation.parameters ?? []).filter((parameter) => parameter.in === 'header');
+      const names = headers.map((parameter) => parameter.name.toLowerCase());
+      expect({ route, names: [...new Set(names)] }).toEqual({ route, names });
+    }
+    const start = operations.find(([route]) => route === 'POST /phone-verification/start')![1];
+    expect(start.parameters!.filter((parameter) => parameter.in === 'header')).toEqual([
+      expect.objectContaining({ name: 'Idempotency-Key', required: false }),
+    ]);
   });
 
   it('keeps the token in Swagger UI across reloads', async () => {

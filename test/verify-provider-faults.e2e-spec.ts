@@ -247,12 +247,20 @@ describe.each(DRIVERS)(`provider faults with the %s fake (${DATABASE_LABEL})`, (
 
     const outcomes = outcomesOf(answers);
     expect(
-      // RATE_LIMITED: every remaining attempt was being checked by another of these requests.
+      // RATE_LIMITED: every remaining attempt was being checked by another of these requests. This suite's
+      // provider timeout is short, so on a busy machine a check may time out: it counts as a wrong code.
       outcomes.filter(
-        (outcome) => !['400 INVALID_CODE', '429 TOO_MANY_ATTEMPTS', '429 RATE_LIMITED'].includes(outcome),
+        (outcome) =>
+          ![
+            '400 INVALID_CODE',
+            '429 TOO_MANY_ATTEMPTS',
+            '429 RATE_LIMITED',
+            '504 VERIFY_PROVIDER_TIMEOUT',
+          ].includes(outcome),
       ),
     ).toEqual([]);
-    expect(outcomes.filter((outcome) => outcome === '400 INVALID_CODE').length).toBeLessThanOrEqual(5);
+    const judged = outcomes.filter((outcome) => outcome === '400 INVALID_CODE' || outcome.startsWith('504'));
+    expect(judged.length).toBeLessThanOrEqual(5);
     // The verification is used up: even the right code no longer confirms.
     expect((await check(user, codeFor(phone)).expect(429)).body.code).toBe('TOO_MANY_ATTEMPTS');
     await expect(me(user)).resolves.toMatchObject({ phoneNumberConfirmed: false });

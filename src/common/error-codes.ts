@@ -45,6 +45,8 @@ export interface ErrorExample {
   attemptsRemaining?: number;
   /** Set when the answer carries a `Retry-After` header (every 429): an example value, in seconds. */
   retryAfterSeconds?: number;
+  /** Set when the answer carries a `WWW-Authenticate` header: an example value. */
+  wwwAuthenticate?: string;
 }
 
 /**
@@ -57,7 +59,10 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     message: 'password must be 8 to 128 characters long',
     details: [{ field: 'password', messages: ['password must be 8 to 128 characters long'] }],
   },
-  UNAUTHORIZED: { message: 'A valid access token is required' },
+  UNAUTHORIZED: {
+    message: 'A valid access token is required',
+    wwwAuthenticate: 'Bearer error="invalid_token", error_description="The access token expired"',
+  },
   FORBIDDEN: { message: 'Forbidden' },
   NOT_FOUND: { message: 'Cannot GET /nowhere' },
   METHOD_NOT_ALLOWED: { message: 'Method not allowed' },

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import type { HeaderObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { buildErrorBody, ErrorBody } from '../error-body';
 import { ERROR_EXAMPLES, ERROR_STATUS, ErrorCode } from '../error-codes';
 import { ErrorResponseDto } from './error-response.dto';
@@ -35,6 +36,27 @@ export function errorCodesByStatus(codes: readonly ErrorCode[]): Map<number, Err
   return new Map([...byStatus].sort(([a], [b]) => a - b));
 }
 
+/** The headers the answers of these codes carry, documented from their examples. */
+function responseHeaders(codes: readonly ErrorCode[]): Record<string, HeaderObject> | undefined {
+  const examples = codes.map((code) => ERROR_EXAMPLES[code]);
+  const headers: Record<string, HeaderObject> = {};
+  const retryAfter = examples.find((example) => example.retryAfterSeconds !== undefined)?.retryAfterSeconds;
+  if (retryAfter !== undefined) {
+    headers['Retry-After'] = {
+      description: 'Whole seconds to wait before trying again',
+      schema: { type: 'integer', example: retryAfter },
+    };
+  }
+  const challenge = examples.find((example) => example.wwwAuthenticate !== undefined)?.wwwAuthenticate;
+  if (challenge !== undefined) {
+    headers['WWW-Authenticate'] = {
+      description: 'With UNAUTHORIZED: the Bearer challenge (RFC 6750), saying when the token expired',
+      schema: { type: 'string', example: challenge },
+    };
+  }
+  return Object.keys(headers).length > 0 ? headers : undefined;
+}
+
 /**
  * Documents every error a route can answer: per status, the error schema with `code` narrowed to that status's
  * codes, and one example body per code (taken from ERROR_EXAMPLES), plus `Retry-After` on a 429. The codes any
@@ -63,14 +85,7 @@ export function ApiErrorResponses(codes: readonly ErrorCode[]): MethodDecorator 
         examples: Object.fromEntries(
           statusCodes.map((code) => [code, { summary: code, value: errorExample(code) }]),
         ),
-        headers: statusCodes.some((code) => ERROR_EXAMPLES[code].retryAfterSeconds !== undefined)
-          ? {
-              'Retry-After': {
-                description: 'Whole seconds to wait before trying again',
-                schema: { type: 'integer' },
-              },
-            }
-          : undefined,
+        headers: responseHeaders(statusCodes),
       }),
     ),
   );
