@@ -56,8 +56,11 @@ describe('the example client generated from the OpenAPI document', () => {
       const exited = once(journey, 'exit');
       const prompts = () => output.split('code: ').length - 1;
 
+      const codeLine = /verification code for \+44\*{6}789 by sms: (\d{6})/;
       await until(() => prompts() === 1 || journey.exitCode !== null);
-      const logged = /verification code for \+44\*{6}789 by sms: (\d{6})/.exec(service.output());
+      // The service's log is written asynchronously: its line may land just after the client's prompt.
+      await until(() => codeLine.test(service.output()) || service.child.exitCode !== null);
+      const logged = codeLine.exec(service.output());
       expect(logged).not.toBeNull();
       const code = logged![1];
       journey.stdin!.write(`${code === '000000' ? '111111' : '000000'}\n`);

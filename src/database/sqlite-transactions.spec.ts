@@ -118,4 +118,12 @@ describe('SqliteTransactions', () => {
     await transactions.run((manager) => manager.insert(User, user));
     await expect(dataSource.manager.findOneBy(User, { id: user.id })).resolves.toMatchObject({ id: user.id });
   });
+
+  it('refuses a transaction begun around it, which would share the connection unguarded', async () => {
+    await expect(dataSource.transaction(async () => undefined)).rejects.toThrow(/TransactionRunner/);
+
+    const user = newUser();
+    await transactions.run((manager) => manager.insert(User, user));
+    await expect(dataSource.manager.findOneBy(User, { id: user.id })).resolves.toMatchObject({ id: user.id });
+  });
 });

@@ -93,6 +93,11 @@ export class SqliteTransactions {
     if (store !== undefined && store === this.running) {
       return sql === 'BEGIN TRANSACTION' ? this.beginImmediate(query) : query(sql, ...(rest as []));
     }
+    // A transaction begun elsewhere (`dataSource.transaction`, `save`) would share the one connection with every
+    // other request unguarded: refuse it loudly.
+    if (sql === 'BEGIN TRANSACTION') {
+      throw new Error('On SQLite every transaction runs through TransactionRunner (SqliteTransactions)');
+    }
     const wait = this.acquireRead();
     if (wait) await wait;
     try {
