@@ -119,6 +119,7 @@ describe('npm test pre-check', () => {
         PATH: process.env.PATH,
         E2E_POSTGRES_URL: 'postgres://postgres@127.0.0.1:1/postgres',
         E2E_REDIS_URL: 'redis://127.0.0.1:1',
+        CHROMIUM_PATH: '/nonexistent/chromium',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -133,9 +134,10 @@ describe('npm test pre-check', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/postgres \(ECONNREFUSED\)/);
     expect(lines[0]).toMatch(/Redis at redis:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/);
+    expect(lines[0]).toMatch(/Chromium at \/nonexistent\/chromium \(apt-get install -y chromium/);
   });
 
-  it('passes when both answer', async () => {
+  it('passes when PostgreSQL and Redis answer and Chromium is installed', async () => {
     const child = spawn(process.execPath, ['test/check-services.js'], { stdio: 'ignore' });
 
     const [code] = await once(child, 'exit');
