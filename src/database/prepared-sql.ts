@@ -1,4 +1,5 @@
-import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /** Names and placeholders of the dialect, for writing a prepared statement's SQL once. */
@@ -15,18 +16,26 @@ export interface SqlNames {
 
 export type Row = Record<string, unknown>;
 
-interface PgPool {
-  query(sql: string, parameters: unknown[]): Promise<{ rows: Row[] }>;
+/** pg's Client and Pool: a query named once per SQL string is parsed and planned once per connection. */
+interface PgQueryable {
+  query(query: {
+    name: string;
+    text: string;
+    values: unknown[];
+  }): Promise<{ rows: Row[]; rowCount: number | null }>;
 }
 
 /**
  * A statement on the per-request path, its SQL written once: TypeORM's query builder costs more than such a
  * statement itself. Inside a transaction it runs on the transaction's connection (the manager's query runner).
  * Outside one, a read goes on PostgreSQL straight through the pool, and on SQLite through TypeORM's query
- * runner, which keeps reads from uncommitted writes (SqliteTransactions).
+ * runner, which keeps reads from uncommitted writes (SqliteTransactions). On PostgreSQL it is a named
+ * statement, parsed and planned once per connection: planning a statement can cost the server more than
+ * running it.
  */
 export class PreparedSql {
   private prepared?: string;
+  private pgName?: string;
   private readonly columnsByTarget = new Map<EntityTarget<ObjectLiteral>, Map<string, ColumnMetadata>>();
 
   constructor(
@@ -57,7 +66,11 @@ export class PreparedSql {
     manager?: EntityManager,
   ): Promise<T | null> {
     const [row] = await this.rows(parameters, manager);
-    if (!row) return null;
+    return row ? this.entity(target, row) : null;
+  }
+
+  /** A row (selected with `columns(alias)`) as an entity of `target`, hydrated as TypeORM hydrates it. */
+  entity<T extends ObjectLiteral>(target: EntityTarget<T>, row: Row): T {
     const metadata = this.dataSource.getMetadata(target);
     const entity = metadata.create() as Record<string, unknown>;
     for (const column of metadata.columns) {
@@ -73,10 +86,9 @@ export class PreparedSql {
   /** The rows a read answers; `manager`: the transaction to read in, if any. */
   async rows(parameters: unknown[], manager?: EntityManager): Promise<Row[]> {
     const runner = manager?.queryRunner;
+    const postgres = this.postgres(runner);
+    if (postgres) return (await this.pgQuery(postgres, parameters)).rows;
     if (runner) return ((await runner.query(this.sql, parameters, true)) as { records: Row[] }).records;
-    const { driver } = this.dataSource;
-    const pool = (driver as { master?: PgPool }).master;
-    if (driver.options.type === 'postgres' && pool) return (await pool.query(this.sql, parameters)).rows;
     return (await this.dataSource.query(this.sql, parameters)) as Row[];
   }
 
@@ -84,7 +96,26 @@ export class PreparedSql {
   async run(parameters: unknown[], manager: EntityManager): Promise<number> {
     const runner = manager.queryRunner;
     if (!runner) throw new Error('A prepared write runs in a transaction');
+    const postgres = this.postgres(runner);
+    if (postgres) return (await this.pgQuery(postgres, parameters)).rowCount ?? 0;
     return ((await runner.query(this.sql, parameters, true)) as { affected?: number }).affected ?? 0;
+  }
+
+  /**
+   * On PostgreSQL, where the statement goes: the transaction's connection, or else the pool. Undefined on SQLite,
+   * where TypeORM's query runner keeps its statements prepared.
+   */
+  private postgres(runner: QueryRunner | undefined): PgQueryable | undefined {
+    if (this.dataSource.driver.options.type !== 'postgres') return undefined;
+    if (runner) return (runner as unknown as { databaseConnection?: PgQueryable }).databaseConnection;
+    return (this.dataSource.driver as { master?: PgQueryable }).master;
+  }
+
+  /** As a named statement: the server parses and plans it once per connection, not at every call. */
+  private pgQuery(target: PgQueryable, values: unknown[]): ReturnType<PgQueryable['query']> {
+    const text = this.sql;
+    this.pgName ??= `identity_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    return target.query({ name: this.pgName, text, values });
   }
 
   protected columnOf(target: EntityTarget<ObjectLiteral>, property: string): ColumnMetadata {

@@ -9,7 +9,7 @@ import { PhoneVerificationRepository } from './phone-verification.repository';
 import { historyOf } from './policy/event-history';
 
 /** SQLite here; the e2e suite runs the same statements on PostgreSQL. */
-describe('PhoneVerificationRepository.eventHistories', () => {
+describe('PhoneVerificationRepository: what a send reads', () => {
   const dataSource = new IdentityDataSource(buildDataSourceOptions({ type: 'sqlite', file: ':memory:' }));
   const repository = new PhoneVerificationRepository(dataSource);
   const T0 = Date.parse('2026-11-29T10:00:00.000Z');
@@ -73,6 +73,25 @@ describe('PhoneVerificationRepository.eventHistories', () => {
     expect(failureHistory.count).toBe(2);
     expect([1, 2, 3].map((k) => failureHistory.newest(k))).toEqual([at(60), at(40), undefined]);
     expect(() => sendHistory.newest(3)).toThrow('not read');
+  });
+
+  it('reads the pending verification with the histories, as findPending reads it', async () => {
+    const userId = await userWithEvents([['send', 10]]);
+    const window = { kind: 'send' as const, since: at(0), positions: [1] };
+
+    const state = await SqliteTransactions.for(dataSource, 1000).run((manager) =>
+      repository.pendingAndHistories(userId, [window], manager),
+    );
+
+    expect(state.pending).toEqual(await repository.findPending(userId));
+    expect(state.pending).toBeInstanceOf(PhoneVerification);
+    expect(state.histories[0].newest(1)).toEqual(at(10));
+    await dataSource.manager.update(PhoneVerification, { userId }, { status: 'expired' });
+    const none = await SqliteTransactions.for(dataSource, 1000).run((manager) =>
+      repository.pendingAndHistories(userId, [window], manager),
+    );
+    expect(none.pending).toBeNull();
+    expect(none.histories[0].count).toBe(1);
   });
 
   it('reads in a transaction as outside one', async () => {

@@ -29,8 +29,8 @@ export class PhoneVerificationRepository {
   private readonly pending: PreparedSql;
   private readonly sendRecorded: PreparedSql;
   private readonly eventAdded: PreparedSql;
-  /** One statement per shape of `eventHistories`' windows. */
-  private readonly histories = new Map<string, PreparedSql>();
+  /** One statement per shape of the windows read (and whether the pending verification is read with them). */
+  private readonly states = new Map<string, PreparedSql>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     const V = PhoneVerification;
@@ -216,15 +216,34 @@ export class PhoneVerificationRepository {
     windows: readonly EventWindow[],
     manager?: EntityManager,
   ): Promise<EventHistory[]> {
-    const sql = this.historiesStatement(windows);
+    return (await this.readState(userId, windows, false, manager)).histories;
+  }
+
+  /** `findPending` and `eventHistories` in one query: what a send reads once it holds the user's lock. */
+  async pendingAndHistories(
+    userId: string,
+    windows: readonly EventWindow[],
+    manager: EntityManager,
+  ): Promise<{ pending: PhoneVerification | null; histories: EventHistory[] }> {
+    return this.readState(userId, windows, true, manager);
+  }
+
+  private async readState(
+    userId: string,
+    windows: readonly EventWindow[],
+    withPending: boolean,
+    manager?: EntityManager,
+  ): Promise<{ pending: PhoneVerification | null; histories: EventHistory[] }> {
+    const sql = this.stateStatement(windows, withPending);
     const parameters: unknown[] = [];
     for (const window of windows) {
       const since = sql.value(VerificationEvent, 'createdAt', window.since);
       parameters.push(userId, since);
       for (const k of window.positions) parameters.push(userId, since, k - 1);
     }
+    if (withPending) parameters.push(userId);
     const [row] = await sql.rows(parameters, manager);
-    return windows.map((window, w) => {
+    const histories = windows.map((window, w) => {
       const positions = new Map<number, Date | undefined>();
       window.positions.forEach((k, p) => {
         const value = row[`w${w}_${p}`];
@@ -235,30 +254,43 @@ export class PhoneVerificationRepository {
       });
       return historyAt(Number(row[`w${w}`]), positions);
     });
+    const pending = withPending && row.id !== null ? sql.entity(PhoneVerification, row) : null;
+    return { pending, histories };
   }
 
-  private historiesStatement(windows: readonly EventWindow[]): PreparedSql {
+  private stateStatement(windows: readonly EventWindow[], withPending: boolean): PreparedSql {
     const shape = windows.map((window) => `${window.kind}:${window.positions.length}`).join(',');
-    let sql = this.histories.get(shape);
+    const key = `${shape}${withPending ? '+pending' : ''}`;
+    let sql = this.states.get(key);
     if (!sql) {
       const E = VerificationEvent;
-      sql = new PreparedSql(this.dataSource, ({ table, column, parameter }) => {
-        let next = 0;
-        const inWindow = (kind: VerificationEventKind) =>
-          `FROM ${table(E)} e WHERE ${column(E, 'userId', 'e')} = ${parameter(next++)}` +
-          ` AND ${column(E, 'kind', 'e')} = '${kind}' AND ${column(E, 'createdAt', 'e')} > ${parameter(next++)}`;
-        const selects = windows.flatMap((window, w) => [
-          `(SELECT COUNT(*) ${inWindow(window.kind)}) AS w${w}`,
-          // The index on (user_id, kind, created_at) serves both: a range to count, a step back to the k-th newest.
-          ...window.positions.map(
-            (_, p) =>
-              `(SELECT ${column(E, 'createdAt', 'e')} ${inWindow(window.kind)}` +
-              ` ORDER BY ${column(E, 'createdAt', 'e')} DESC LIMIT 1 OFFSET ${parameter(next++)}) AS w${w}_${p}`,
-          ),
-        ]);
-        return `SELECT ${selects.join(', ')}`;
-      });
-      this.histories.set(shape, sql);
+      const V = PhoneVerification;
+      sql = new PreparedSql(
+        this.dataSource,
+        ({ columns, table, column, parameter }) => {
+          let next = 0;
+          const inWindow = (kind: VerificationEventKind) =>
+            `FROM ${table(E)} e WHERE ${column(E, 'userId', 'e')} = ${parameter(next++)}` +
+            ` AND ${column(E, 'kind', 'e')} = '${kind}' AND ${column(E, 'createdAt', 'e')} > ${parameter(next++)}`;
+          const selects = windows.flatMap((window, w) => [
+            `(SELECT COUNT(*) ${inWindow(window.kind)}) AS w${w}`,
+            // The index on (user_id, kind, created_at) serves both: a range to count, a step back to the k-th newest.
+            ...window.positions.map(
+              (_, p) =>
+                `(SELECT ${column(E, 'createdAt', 'e')} ${inWindow(window.kind)}` +
+                ` ORDER BY ${column(E, 'createdAt', 'e')} DESC LIMIT 1 OFFSET ${parameter(next++)}) AS w${w}_${p}`,
+            ),
+          ]);
+          if (!withPending) return `SELECT ${selects.join(', ')}`;
+          return (
+            `SELECT ${columns('v')}, ${selects.join(', ')} FROM (SELECT 1 AS one) one` +
+            ` LEFT JOIN ${table(V)} v ON ${column(V, 'userId', 'v')} = ${parameter(next++)}` +
+            ` AND ${column(V, 'status', 'v')} = 'pending'`
+          );
+        },
+        V,
+      );
+      this.states.set(key, sql);
     }
     return sql;
   }

@@ -94,7 +94,13 @@ export class PhoneVerificationService {
         ? this.parser.parse({ phoneNumber: request.phoneNumber, countryCode: request.countryCode })
         : null;
 
-    const reserved = await this.sends.reserve({ userId: user.id, channel, phone, address: client.address });
+    const reserved = await this.sends.reserve({
+      userId: user.id,
+      seen: user,
+      channel,
+      phone,
+      address: client.address,
+    });
     const { verification } = reserved;
     let reference: string | undefined;
     try {

@@ -27,6 +27,8 @@ const SEND_BLOCK_MESSAGES: Record<SendBlockCode, string> = {
 
 export interface SendRequest {
   userId: string;
+  /** The user as this request read it (with its token), before any lock: what the early checks judge. */
+  seen?: Pick<User, 'phoneConfirmed' | 'phoneE164'>;
   channel: Channel;
   /** A number given with the request, already parsed: stored as part of the send. */
   phone: ParsedPhoneNumber | null;
@@ -71,6 +73,10 @@ export class SendRules {
   ) {}
 
   async reserve(request: SendRequest): Promise<ReservedSend> {
+    // The pumping guard may ask Redis: judged before the transaction (which holds the user's lock, and on SQLite
+    // every other write), on the number as this request read it; again under the lock only if it changed since.
+    const judged = request.seen ? countryOf(this.judge(request.seen, request).e164) : null;
+    if (judged) await this.pumping.assertSendAllowed(judged);
     let claim: SendCapsClaim | null = null;
     try {
       return await this.transactions.run(async (manager) => {
@@ -78,8 +84,12 @@ export class SendRules {
         const user = await this.users.findByIdForUpdate(manager, request.userId);
         const phone = this.judge(user, request);
         const testNumber = this.config.testNumbers.has(phone.e164);
-        await this.pumping.assertSendAllowed(countryOf(phone.e164));
-        const [failures, sends] = await this.verifications.eventHistories(
+        const country = countryOf(phone.e164);
+        if (country !== judged) await this.pumping.assertSendAllowed(country);
+        const {
+          pending,
+          histories: [failures, sends],
+        } = await this.verifications.pendingAndHistories(
           request.userId,
           [this.checks.dailyFailureWindow(now), this.sendWindow(now)],
           manager,
@@ -94,7 +104,7 @@ export class SendRules {
         }
         // The shared caps last: what they take is given back if anything after them fails.
         claim = await this.caps.take({ e164: phone.e164, address: request.address, testNumber });
-        const written = await this.write(manager, user!, request, phone, now);
+        const written = await this.write(manager, user!, request, phone, pending, now);
         const next = sendBlockOf(withEvent(sends, now), now, this.config, { cooldown: !testNumber });
         return { ...written, claim, testNumber, resendAfterSeconds: Math.ceil(next?.seconds ?? 0) };
       });
@@ -124,7 +134,10 @@ export class SendRules {
   }
 
   /** The number this send goes to, once every rule that needs no counting has accepted it. */
-  private judge(user: User | null, request: SendRequest): ParsedPhoneNumber {
+  private judge(
+    user: Pick<User, 'phoneConfirmed' | 'phoneE164'> | null,
+    request: SendRequest,
+  ): ParsedPhoneNumber {
     if (!user) throw new AppError('UNAUTHORIZED', 'The account no longer exists');
     if (user.phoneConfirmed)
       throw new AppError('PHONE_ALREADY_CONFIRMED', 'The phone number is already confirmed');
@@ -147,16 +160,18 @@ export class SendRules {
     user: User,
     request: SendRequest,
     phone: ParsedPhoneNumber,
+    pending: PhoneVerification | null,
     now: Date,
   ): Promise<Omit<ReservedSend, 'claim' | 'testNumber' | 'resendAfterSeconds'>> {
     let replacedPhone: StoredPhone | null = null;
     let canceled: PhoneVerification | null = null;
+    let verification = pending;
     if (phone.e164 !== user.phoneE164) {
       const change = await this.phoneNumbers.change(manager, user.id, phone);
       replacedPhone = change.previous;
       canceled = change.canceled;
+      verification = await this.verifications.findPending(user.id, manager);
     }
-    let verification = await this.verifications.findPending(user.id, manager);
     if (verification && (verification.expiresAt <= now || verification.phoneE164 !== phone.e164)) {
       const expired = verification.expiresAt <= now;
       await this.verifications.endPending(

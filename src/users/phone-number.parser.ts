@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { NumberType, parsePhoneNumberFromString, PhoneNumber } from 'libphonenumber-js/max';
+import { CountryCode, NumberType, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { BoundedCache } from '../common/bounded-cache';
 import { AppError } from '../common/app-error';
 import { verifyConfig } from '../config';
 
@@ -41,7 +42,7 @@ export class PhoneNumberParser {
     const testNumber = this.testNumber(input);
     if (testNumber) return testNumber;
     const phone = this.parseValid(input);
-    const type = phone.getType();
+    const type = phone.type;
     if (type && REFUSED_TYPES.has(type)) {
       throw new AppError(
         'INVALID_PHONE_NUMBER',
@@ -49,7 +50,7 @@ export class PhoneNumberParser {
       );
     }
     // Satellite and international networks (+870, +881, +882, +883, ...) bill far above any country's rate.
-    if (phone.isNonGeographic()) {
+    if (phone.nonGeographic) {
       throw new AppError('INVALID_PHONE_NUMBER', 'Numbers that belong to no country cannot be verified');
     }
     if (type === 'VOIP' && !this.config.allowVoip) {
@@ -88,7 +89,7 @@ export class PhoneNumberParser {
     };
   }
 
-  private parseValid({ phoneNumber, countryCode }: PhoneNumberInput): PhoneNumber {
+  private parseValid({ phoneNumber, countryCode }: PhoneNumberInput): PhoneFacts {
     const text = phoneNumber.trim();
     if (!TYPED_CHARACTERS.test(text)) {
       throw new AppError(
@@ -103,7 +104,7 @@ export class PhoneNumberParser {
       );
     }
     const phone = parseOrUndefined(text, countryCode);
-    if (!phone || !phone.isValid()) {
+    if (!phone || !phone.valid) {
       throw new AppError('INVALID_PHONE_NUMBER', 'phoneNumber is not a valid phone number');
     }
     if (countryCode !== undefined && phone.countryCallingCode !== String(countryCode)) {
@@ -113,15 +114,44 @@ export class PhoneNumberParser {
   }
 }
 
-function parseOrUndefined(text: string, countryCode: number | undefined): PhoneNumber | undefined {
-  try {
-    return text.startsWith('+')
-      ? parsePhoneNumberFromString(text)
-      : parsePhoneNumberFromString(text, { defaultCallingCode: String(countryCode) });
-  } catch {
-    // libphonenumber throws for a calling code it does not know.
-    return undefined;
-  }
+/** What the rules read of a parsed number: the numbering plan's answers, computed once per number. */
+interface PhoneFacts {
+  number: string;
+  countryCallingCode: string;
+  nationalNumber: string;
+  country?: CountryCode;
+  valid: boolean;
+  /** Only for a valid number. */
+  type?: NumberType;
+  nonGeographic: boolean;
+}
+
+// The same numbers come back (every send judges the stored number again), and the numbering plan's regular
+// expressions cost more than the rest of a send's rules.
+const parsed = new BoundedCache<string, PhoneFacts | undefined>(1000);
+
+function parseOrUndefined(text: string, countryCode: number | undefined): PhoneFacts | undefined {
+  return parsed.get(`${countryCode ?? ''} ${text}`, () => {
+    try {
+      const phone = text.startsWith('+')
+        ? parsePhoneNumberFromString(text)
+        : parsePhoneNumberFromString(text, { defaultCallingCode: String(countryCode) });
+      if (!phone) return undefined;
+      const valid = phone.isValid();
+      return {
+        number: phone.number,
+        countryCallingCode: phone.countryCallingCode,
+        nationalNumber: phone.nationalNumber,
+        country: phone.country,
+        valid,
+        type: valid ? phone.getType() : undefined,
+        nonGeographic: valid && phone.isNonGeographic(),
+      };
+    } catch {
+      // libphonenumber throws for a calling code it does not know.
+      return undefined;
+    }
+  });
 }
 
 /** `+44******789`: the country code and the last three digits, nothing that tells the length. */
