@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { PreparedSql } from '../database/prepared-sql';
+import { PreparedSql, SqlNames } from '../database/prepared-sql';
 import { EventHistory, historyAt } from './policy/event-history';
 import type { Channel } from './providers/verification-provider.interface';
 import { CancelReason, PhoneVerification, VerificationStatus } from './entities/phone-verification.entity';
@@ -29,6 +29,7 @@ export class PhoneVerificationRepository {
   private readonly pending: PreparedSql;
   private readonly sendRecorded: PreparedSql;
   private readonly eventAdded: PreparedSql;
+  private readonly sendRecordedWithEvent: PreparedSql;
   /** One statement per shape of the windows read (and whether the pending verification is read with them). */
   private readonly states = new Map<string, PreparedSql>();
 
@@ -42,20 +43,24 @@ export class PhoneVerificationRepository {
         ` AND ${column(V, 'status', 'v')} = 'pending' LIMIT 1`,
       V,
     );
-    this.sendRecorded = new PreparedSql(
-      dataSource,
-      ({ table, name, parameter }) =>
-        `UPDATE ${table(V)} SET ${name(V, 'channel')} = ${parameter(0)}, ${name(V, 'lastSentAt')} = ${parameter(1)},` +
-        ` ${name(V, 'sendCount')} = ${name(V, 'sendCount')} + 1, ${name(V, 'updatedAt')} = ${parameter(2)}` +
-        ` WHERE ${name(V, 'id')} = ${parameter(3)}`,
-    );
-    this.eventAdded = new PreparedSql(dataSource, ({ table, name, parameter }) => {
+    const sendRecorded = ({ table, name, parameter }: SqlNames) =>
+      `UPDATE ${table(V)} SET ${name(V, 'channel')} = ${parameter(0)}, ${name(V, 'lastSentAt')} = ${parameter(1)},` +
+      ` ${name(V, 'sendCount')} = ${name(V, 'sendCount')} + 1, ${name(V, 'updatedAt')} = ${parameter(2)}` +
+      ` WHERE ${name(V, 'id')} = ${parameter(3)}`;
+    const eventAdded = ({ table, name, parameter }: SqlNames, first: number) => {
       const columns = ['id', 'verificationId', 'userId', 'kind', 'channel', 'createdAt'];
       return (
         `INSERT INTO ${table(E)} (${columns.map((property) => name(E, property)).join(', ')})` +
-        ` VALUES (${columns.map((_, index) => parameter(index)).join(', ')})`
+        ` VALUES (${columns.map((_, index) => parameter(first + index)).join(', ')})`
       );
-    });
+    };
+    this.sendRecorded = new PreparedSql(dataSource, sendRecorded);
+    this.eventAdded = new PreparedSql(dataSource, (names) => eventAdded(names, 0));
+    // PostgreSQL only: a data-modifying WITH.
+    this.sendRecordedWithEvent = new PreparedSql(
+      dataSource,
+      (names) => `WITH sent AS (${sendRecorded(names)}) ${eventAdded(names, 4)}`,
+    );
   }
 
   findLatest(
@@ -103,6 +108,36 @@ export class PhoneVerificationRepository {
     const sql = this.sendRecorded;
     const time = sql.value(PhoneVerification, 'lastSentAt', at);
     await sql.run([channel, time, time, id], manager);
+  }
+
+  /**
+   * `recordSend` and its `addEvent`: on PostgreSQL one statement (one round trip inside the transaction that
+   * holds the user's lock), on SQLite the two. Answers the event's id.
+   */
+  async recordSendWithEvent(
+    manager: EntityManager,
+    verification: Pick<PhoneVerification, 'id' | 'userId'>,
+    channel: Channel,
+    at: Date,
+  ): Promise<string> {
+    if (this.dataSource.options.type !== 'postgres') {
+      await this.recordSend(manager, verification.id, channel, at);
+      return this.addEvent(manager, {
+        verificationId: verification.id,
+        userId: verification.userId,
+        kind: 'send',
+        channel,
+        at,
+      });
+    }
+    const id = randomUUID();
+    const sql = this.sendRecordedWithEvent;
+    const time = sql.value(PhoneVerification, 'lastSentAt', at);
+    await sql.run(
+      [channel, time, time, verification.id, id, verification.id, verification.userId, 'send', channel, time],
+      manager,
+    );
+    return id;
   }
 
   /** Takes back a send the provider refused: only if no other send happened since. */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { createHash } from 'node:crypto';
 import { AppError } from '../common/app-error';
+import { BoundedCache } from '../common/bounded-cache';
 import { addressKey } from '../common/rate-limit/address-key';
 import { WindowLimit, WindowLimits } from '../common/rate-limit/window-limits';
 import { verifyConfig } from '../config';
@@ -86,5 +87,8 @@ export class SendCaps {
 
 /** Hashed: the limit store never holds a list of the numbers that were tried. */
 export function numberKey(e164: string): string {
-  return createHash('sha256').update(e164).digest('base64url');
+  return numberKeys.get(e164, () => createHash('sha256').update(e164).digest('base64url'));
 }
+
+// Every send and check hashes its number for two or three limits.
+const numberKeys = new BoundedCache<string, string>(1000);

@@ -183,19 +183,23 @@ export class SendRules {
       );
       verification = null;
     }
-    let previous: SendState | null = null;
     if (verification) {
-      previous = { channel: verification.channel, lastSentAt: verification.lastSentAt };
-      await this.verifications.recordSend(manager, verification.id, request.channel, now);
+      const previous = { channel: verification.channel, lastSentAt: verification.lastSentAt };
+      const eventId = await this.verifications.recordSendWithEvent(
+        manager,
+        verification,
+        request.channel,
+        now,
+      );
       Object.assign(verification, {
         channel: request.channel,
         lastSentAt: now,
         sendCount: verification.sendCount + 1,
       });
-    } else {
-      verification = this.newVerification(user.id, phone, request.channel, now);
-      await this.verifications.insert(manager, verification);
+      return { verification, previous, eventId, replacedPhone, canceled };
     }
+    verification = this.newVerification(user.id, phone, request.channel, now);
+    await this.verifications.insert(manager, verification);
     const eventId = await this.verifications.addEvent(manager, {
       verificationId: verification.id,
       userId: user.id,
@@ -203,7 +207,7 @@ export class SendRules {
       channel: request.channel,
       at: now,
     });
-    return { verification, previous, eventId, replacedPhone, canceled };
+    return { verification, previous: null, eventId, replacedPhone, canceled };
   }
 
   private newVerification(

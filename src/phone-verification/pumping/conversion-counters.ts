@@ -1,6 +1,13 @@
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { BUCKET_SECONDS, bucketOf, bucketsOfWindow, ConversionTotals, WINDOW_SECONDS } from './pumping-rule';
+import {
+  BUCKET_SECONDS,
+  bucketOf,
+  bucketsOfWindow,
+  ConversionTotals,
+  firstBucketOfWindow,
+  WINDOW_SECONDS,
+} from './pumping-rule';
 
 export type ConversionEvent = 'send' | 'approval';
 
@@ -62,7 +69,7 @@ export class MemoryConversionCounters implements ConversionCounters {
 
   /** Countries quiet for an hour are forgotten, so memory holds at most the countries of one hour. */
   private prune(at: Date): void {
-    const oldest = bucketsOfWindow(at)[0];
+    const oldest = firstBucketOfWindow(at);
     for (const [country, buckets] of this.byCountry) {
       if (at.getTime() - buckets.lastSeenMs >= WINDOW_MS) {
         this.byCountry.delete(country);

@@ -3,6 +3,7 @@ import {
   BUCKETS_PER_WINDOW,
   bucketsOfWindow,
   conversionOf,
+  firstBucketOfWindow,
   isPumpingSuspected,
 } from './pumping-rule';
 
@@ -57,5 +58,10 @@ describe('window buckets', () => {
     expect(buckets.at(-1)).toBe(bucketOf(at));
     expect(buckets[0]).toBe(bucketOf(new Date('2026-11-29T09:31:00.000Z')));
     expect(buckets).not.toContain(bucketOf(new Date('2026-11-29T09:30:59.000Z')));
+  });
+
+  it('starts at firstBucketOfWindow', () => {
+    const at = new Date('2026-11-29T10:30:15.000Z');
+    expect(firstBucketOfWindow(at)).toBe(bucketsOfWindow(at)[0]);
   });
 });

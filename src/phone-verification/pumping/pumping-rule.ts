@@ -36,8 +36,13 @@ export function bucketOf(at: Date): number {
   return Math.floor(at.getTime() / (BUCKET_SECONDS * 1000));
 }
 
+/** The oldest bucket of the hour ending at `at`. */
+export function firstBucketOfWindow(at: Date): number {
+  return bucketOf(at) - BUCKETS_PER_WINDOW + 1;
+}
+
 /** The buckets that make up the hour ending at `at`, oldest first. */
 export function bucketsOfWindow(at: Date): number[] {
-  const current = bucketOf(at);
-  return Array.from({ length: BUCKETS_PER_WINDOW }, (_, index) => current - BUCKETS_PER_WINDOW + 1 + index);
+  const first = firstBucketOfWindow(at);
+  return Array.from({ length: BUCKETS_PER_WINDOW }, (_, index) => first + index);
 }
