@@ -12,7 +12,6 @@ import { needsRecentAuthentication, PhoneChangeAuthentication } from './phone-ch
 
 @Injectable()
 export class UsersService {
-
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly transactions: TransactionRunner,
