@@ -50,7 +50,9 @@ export function setupApp(app: NestExpressApplication): NestExpressApplication {
 }
 
 function setupSwagger(app: NestExpressApplication): void {
-  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
+  // Built on the first request to /docs or /docs-json, not at start-up: scanning every route and DTO is work
+  // that the first answer does not need.
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },
   });
