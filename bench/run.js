@@ -1,7 +1,7 @@
-// `npm run bench` (after the build): the built service beside a bare NestJS + Express app, on SQLite and on
-// PostgreSQL, driven by autocannon from this process. Prints GET /users/me for both and their ratio, code sends
-// against a local fake provider with latency, /users/me and sends during a login storm, peak RSS and start-up
-// time. Talks to 127.0.0.1 only. Ratios within one run are what compare: the machine may be shared.
+// `npm run bench` (after the build): the built service beside a bare NestJS + Express app and a raw node:http
+// implementation of GET /users/me, on SQLite and on PostgreSQL, driven by autocannon from this process. Prints
+// GET /users/me for the three and the ratios, code sends against a local fake provider with latency,
+// /users/me and sends during a login storm, peak RSS and start-up time. Talks to 127.0.0.1 only. Ratios within one run are what compare: the machine may be shared.
 'use strict';
 const autocannon = require('autocannon');
 const { spawn } = require('node:child_process');
@@ -144,6 +144,7 @@ async function measureService(label, databaseUrl, providerUrl, provider) {
     );
     const me = { url: `${service.base}/users/me`, headers: { authorization: `Bearer ${users[0].token}` } };
     const usersMe = summary(await cannon({ ...me, connections: CONNECTIONS }));
+    const rawUsersMe = await measureRaw(databaseUrl, service.base, me.headers);
 
     const send = {
       url: `${service.base}/phone-verification/start`,
@@ -173,6 +174,7 @@ async function measureService(label, databaseUrl, providerUrl, provider) {
       label,
       startup: service.startup,
       usersMe,
+      rawUsersMe,
       sends,
       sendSockets,
       storm: summary(storm),
@@ -182,6 +184,19 @@ async function measureService(label, databaseUrl, providerUrl, provider) {
     };
   } finally {
     await service.stop();
+  }
+}
+
+/** The raw node:http floor (bench/raw-app.js), on the service's database, with the service's token. */
+async function measureRaw(databaseUrl, serviceBase, headers) {
+  const raw = await startProcess(['bench/raw-app.js'], {
+    DATABASE_URL: databaseUrl,
+    JWKS_URL: `${serviceBase}/.well-known/jwks.json`,
+  });
+  try {
+    return summary(await cannon({ url: `${raw.base}/users/me`, headers, connections: CONNECTIONS }));
+  } finally {
+    await raw.stop();
   }
 }
 
@@ -224,6 +239,8 @@ function print(bare, result) {
   line('bare Nest + Express GET /users/me', bare);
   line('service GET /users/me (token, user read, log)', result.usersMe);
   console.log(`  ratio service / bare: ${(result.usersMe.rps / bare.rps).toFixed(2)}  (target >= 0.5)`);
+  line('raw node:http GET /users/me (token, user read)', result.rawUsersMe);
+  console.log(`  ratio service / raw: ${(result.usersMe.rps / result.rawUsersMe.rps).toFixed(2)}`);
   line(`start, ${PROVIDER_LATENCY_MS} ms provider, ${SEND_CONNECTIONS} connections`, result.sends);
   const ideal = SEND_CONNECTIONS / (PROVIDER_LATENCY_MS / 1000);
   console.log(

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Session } from '../auth/entities/session.entity';
 import { User } from '../users/entities/user.entity';
 import { buildDataSourceOptions } from './data-source-options';
 import { IdentityDataSource } from './identity-data-source';
 import { PreparedRead } from './prepared-read';
+import { SqliteTransactions } from './sqlite-transactions';
 
 /** SQLite here; on PostgreSQL every e2e request with a token reads its user through one. */
 describe('PreparedRead', () => {
@@ -96,5 +100,49 @@ describe('PreparedRead', () => {
     await expect(userOf(live)).resolves.toMatchObject({ id: userId });
     await expect(userOf(expired)).resolves.toBeNull();
     await expect(userOf(revoked)).resolves.toBeNull();
+  });
+});
+
+describe('PreparedRead on a SQLite file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prepared-read-'));
+  const dataSource = new IdentityDataSource(
+    buildDataSourceOptions({ type: 'sqlite', file: join(dir, 'identity.sqlite') }),
+  );
+  const at = new Date('2026-11-29T10:11:12.345Z');
+  const byId = new PreparedRead(
+    dataSource,
+    User,
+    ({ columns, table, column, parameter }) =>
+      `SELECT ${columns('u')} FROM ${table(User)} u WHERE ${column(User, 'id', 'u')} = ${parameter(0)}`,
+  );
+
+  beforeAll(async () => {
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads on its own connection, which sees committed rows only', async () => {
+    const id = randomUUID();
+    let seenInside: User | null | undefined;
+    await SqliteTransactions.for(dataSource, 1000).run(async (manager) => {
+      await manager.insert(User, {
+        id,
+        email: `${id}@example.com`,
+        passwordHash: 'h',
+        createdAt: at,
+        updatedAt: at,
+      });
+      // Another request's read while this transaction is open neither waits for it nor sees its row.
+      seenInside = await byId.one([id]);
+    });
+
+    expect(dataSource.sqliteReader()).toBeDefined();
+    expect(seenInside).toBeNull();
+    await expect(byId.one([id])).resolves.toMatchObject({ id, createdAt: at });
   });
 });

@@ -1,6 +1,8 @@
+import type { Statement } from 'better-sqlite3';
 import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
+import { IdentityDataSource } from './identity-data-source';
 
 /** Names and placeholders of the dialect, for writing a prepared read's SQL once. */
 export interface SqlNames {
@@ -18,12 +20,15 @@ interface PgPool {
 
 /**
  * A read of one entity on the per-request path: its SQL is written once, rows are hydrated by the driver as
- * TypeORM hydrates them, and on PostgreSQL the query goes straight through the pool. TypeORM's query builder
- * costs more than such a query itself. On SQLite the query goes through TypeORM's query runner, which keeps
- * reads from uncommitted writes (SqliteTransactions).
+ * TypeORM hydrates them, and the query goes straight to the driver: TypeORM's query builder and query runner
+ * cost more than such a query itself. On PostgreSQL it goes through the pool; on a SQLite file, through the
+ * data source's read-only connection, as a prepared statement (it sees committed data only). An in-memory
+ * SQLite database has one connection: there the query goes through TypeORM's query runner, which keeps reads
+ * from uncommitted writes (SqliteTransactions).
  */
 export class PreparedRead<T extends ObjectLiteral> {
   private prepared?: { sql: string; metadata: EntityMetadata; columns: ColumnMetadata[] };
+  private statement?: Statement<unknown[], Record<string, unknown>>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -80,6 +85,11 @@ export class PreparedRead<T extends ObjectLiteral> {
     const { driver } = this.dataSource;
     const pool = (driver as { master?: PgPool }).master;
     if (driver.options.type === 'postgres' && pool) return (await pool.query(sql, parameters)).rows;
+    const reader = this.dataSource instanceof IdentityDataSource ? this.dataSource.sqliteReader() : undefined;
+    if (reader) {
+      this.statement ??= reader.prepare<unknown[], Record<string, unknown>>(sql);
+      return this.statement.all(...parameters);
+    }
     return (await this.dataSource.query(sql, parameters)) as Record<string, unknown>[];
   }
 }
