@@ -36,6 +36,9 @@ export function buildDataSourceOptions(
       enableWAL: true,
       prepareDatabase: (db: { pragma(statement: string): unknown }) => {
         db.pragma('foreign_keys = ON');
+        // WAL's usual setting: no fsync per commit (a crash of the process loses nothing; a power cut may lose
+        // the last commits, never the file's consistency). See the README's database section.
+        db.pragma('synchronous = NORMAL');
       },
     };
   }

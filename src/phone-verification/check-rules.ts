@@ -8,8 +8,9 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { UsersService } from '../users/users.service';
 import { PhoneVerification } from './entities/phone-verification.entity';
 import { GuessCaps, GuessClaim } from './guess-caps';
-import { PhoneVerificationRepository } from './phone-verification.repository';
-import { attemptsRemaining, DAY_MS, dailyFailureBlock } from './policy/check-policy';
+import { EventWindow, PhoneVerificationRepository } from './phone-verification.repository';
+import { attemptsRemaining, DAY_MS, dailyFailureBlockOf, failurePositions } from './policy/check-policy';
+import { EventHistory } from './policy/event-history';
 import { VerificationEvents } from './verification-events';
 
 /** A check allowed to reach the provider: one attempt of the verification and one guess at the number. */
@@ -108,13 +109,26 @@ export class CheckRules {
     manager?: EntityManager,
     checksInFlight = 0,
   ): Promise<void> {
-    const failures = await this.verifications.eventTimes(
+    const [failures] = await this.verifications.eventHistories(
       userId,
-      'failed_check',
-      new Date(now.getTime() - DAY_MS),
+      [this.dailyFailureWindow(now)],
       manager,
     );
-    const block = dailyFailureBlock(failures, checksInFlight, this.config.maxFailedChecksPerDay, now);
+    this.assertFailuresBelowCap(userId, failures, now, checksInFlight);
+  }
+
+  /** The wrong codes the daily cap reads: those of the last 24 hours. */
+  dailyFailureWindow(now: Date): EventWindow {
+    return {
+      kind: 'failed_check',
+      since: new Date(now.getTime() - DAY_MS),
+      positions: failurePositions(this.config.maxFailedChecksPerDay),
+    };
+  }
+
+  /** As `assertDailyFailuresBelowCap`, given the history of `dailyFailureWindow`. */
+  assertFailuresBelowCap(userId: string, failures: EventHistory, now: Date, checksInFlight = 0): void {
+    const block = dailyFailureBlockOf(failures, checksInFlight, this.config.maxFailedChecksPerDay, now);
     if (!block) return;
     this.logger.warn({ event: 'verification.limit', userId, limit: 'failed_checks_per_day' });
     throw new AppError('TOO_MANY_ATTEMPTS', 'Too many wrong codes today, try again later', {

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, MoreThan } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { PreparedSql } from '../database/prepared-sql';
+import { EventHistory, historyAt } from './policy/event-history';
 import type { Channel } from './providers/verification-provider.interface';
 import { CancelReason, PhoneVerification, VerificationStatus } from './entities/phone-verification.entity';
 import { VerificationEvent, VerificationEventKind } from './entities/verification-event.entity';
@@ -11,10 +13,50 @@ export interface SendState {
   lastSentAt: Date | null;
 }
 
-/** The queries of the verification rules. Every counter moves with a conditional update, never in JavaScript. */
+/** The events of one kind a rule reads: those since `since`, counted, and the k-th newest at `positions`. */
+export interface EventWindow {
+  kind: VerificationEventKind;
+  since: Date;
+  positions: readonly number[];
+}
+
+/**
+ * The queries of the verification rules. Every counter moves with a conditional update, never in JavaScript.
+ * The statements of every send are written out once (PreparedSql): the query builder cost more than they do.
+ */
 @Injectable()
 export class PhoneVerificationRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly pending: PreparedSql;
+  private readonly sendRecorded: PreparedSql;
+  private readonly eventAdded: PreparedSql;
+  /** One statement per shape of `eventHistories`' windows. */
+  private readonly histories = new Map<string, PreparedSql>();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    const V = PhoneVerification;
+    const E = VerificationEvent;
+    this.pending = new PreparedSql(
+      dataSource,
+      ({ columns, table, column, parameter }) =>
+        `SELECT ${columns('v')} FROM ${table(V)} v WHERE ${column(V, 'userId', 'v')} = ${parameter(0)}` +
+        ` AND ${column(V, 'status', 'v')} = 'pending' LIMIT 1`,
+      V,
+    );
+    this.sendRecorded = new PreparedSql(
+      dataSource,
+      ({ table, name, parameter }) =>
+        `UPDATE ${table(V)} SET ${name(V, 'channel')} = ${parameter(0)}, ${name(V, 'lastSentAt')} = ${parameter(1)},` +
+        ` ${name(V, 'sendCount')} = ${name(V, 'sendCount')} + 1, ${name(V, 'updatedAt')} = ${parameter(2)}` +
+        ` WHERE ${name(V, 'id')} = ${parameter(3)}`,
+    );
+    this.eventAdded = new PreparedSql(dataSource, ({ table, name, parameter }) => {
+      const columns = ['id', 'verificationId', 'userId', 'kind', 'channel', 'createdAt'];
+      return (
+        `INSERT INTO ${table(E)} (${columns.map((property) => name(E, property)).join(', ')})` +
+        ` VALUES (${columns.map((_, index) => parameter(index)).join(', ')})`
+      );
+    });
+  }
 
   findLatest(
     userId: string,
@@ -23,11 +65,8 @@ export class PhoneVerificationRepository {
     return manager.findOne(PhoneVerification, { where: { userId }, order: { createdAt: 'DESC' } });
   }
 
-  findPending(
-    userId: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<PhoneVerification | null> {
-    return manager.findOneBy(PhoneVerification, { userId, status: 'pending' });
+  findPending(userId: string, manager?: EntityManager): Promise<PhoneVerification | null> {
+    return this.pending.one(PhoneVerification, [userId], manager);
   }
 
   /** Whether another account has a pending verification for this number (the provider holds one code for both). */
@@ -61,12 +100,9 @@ export class PhoneVerificationRepository {
   }
 
   async recordSend(manager: EntityManager, id: string, channel: Channel, at: Date): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .update(PhoneVerification)
-      .set({ channel, lastSentAt: at, sendCount: () => 'send_count + 1', updatedAt: at })
-      .where('id = :id', { id })
-      .execute();
+    const sql = this.sendRecorded;
+    const time = sql.value(PhoneVerification, 'lastSentAt', at);
+    await sql.run([channel, time, time, id], manager);
   }
 
   /** Takes back a send the provider refused: only if no other send happened since. */
@@ -161,14 +197,9 @@ export class PhoneVerificationRepository {
     },
   ): Promise<string> {
     const id = randomUUID();
-    await manager.insert(VerificationEvent, {
-      id,
-      verificationId: event.verificationId,
-      userId: event.userId,
-      kind: event.kind,
-      channel: event.channel ?? null,
-      createdAt: event.at,
-    });
+    const sql = this.eventAdded;
+    const at = sql.value(VerificationEvent, 'createdAt', event.at);
+    await sql.run([id, event.verificationId, event.userId, event.kind, event.channel ?? null, at], manager);
     return id;
   }
 
@@ -176,18 +207,59 @@ export class PhoneVerificationRepository {
     await manager.delete(VerificationEvent, { id });
   }
 
-  /** When the user's events of one kind happened since `since`, oldest first. */
-  async eventTimes(
+  /**
+   * The user's events in each window, as the rules read them: one query, a count and an index lookup per
+   * position, however many events the windows hold.
+   */
+  async eventHistories(
     userId: string,
-    kind: VerificationEventKind,
-    since: Date,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<Date[]> {
-    const events = await manager.find(VerificationEvent, {
-      select: { createdAt: true },
-      where: { userId, kind, createdAt: MoreThan(since) },
-      order: { createdAt: 'ASC' },
+    windows: readonly EventWindow[],
+    manager?: EntityManager,
+  ): Promise<EventHistory[]> {
+    const sql = this.historiesStatement(windows);
+    const parameters: unknown[] = [];
+    for (const window of windows) {
+      const since = sql.value(VerificationEvent, 'createdAt', window.since);
+      parameters.push(userId, since);
+      for (const k of window.positions) parameters.push(userId, since, k - 1);
+    }
+    const [row] = await sql.rows(parameters, manager);
+    return windows.map((window, w) => {
+      const positions = new Map<number, Date | undefined>();
+      window.positions.forEach((k, p) => {
+        const value = row[`w${w}_${p}`];
+        positions.set(
+          k,
+          value === null ? undefined : (sql.hydrate(VerificationEvent, 'createdAt', value) as Date),
+        );
+      });
+      return historyAt(Number(row[`w${w}`]), positions);
     });
-    return events.map((event) => event.createdAt);
+  }
+
+  private historiesStatement(windows: readonly EventWindow[]): PreparedSql {
+    const shape = windows.map((window) => `${window.kind}:${window.positions.length}`).join(',');
+    let sql = this.histories.get(shape);
+    if (!sql) {
+      const E = VerificationEvent;
+      sql = new PreparedSql(this.dataSource, ({ table, column, parameter }) => {
+        let next = 0;
+        const inWindow = (kind: VerificationEventKind) =>
+          `FROM ${table(E)} e WHERE ${column(E, 'userId', 'e')} = ${parameter(next++)}` +
+          ` AND ${column(E, 'kind', 'e')} = '${kind}' AND ${column(E, 'createdAt', 'e')} > ${parameter(next++)}`;
+        const selects = windows.flatMap((window, w) => [
+          `(SELECT COUNT(*) ${inWindow(window.kind)}) AS w${w}`,
+          // The index on (user_id, kind, created_at) serves both: a range to count, a step back to the k-th newest.
+          ...window.positions.map(
+            (_, p) =>
+              `(SELECT ${column(E, 'createdAt', 'e')} ${inWindow(window.kind)}` +
+              ` ORDER BY ${column(E, 'createdAt', 'e')} DESC LIMIT 1 OFFSET ${parameter(next++)}) AS w${w}_${p}`,
+          ),
+        ]);
+        return `SELECT ${selects.join(', ')}`;
+      });
+      this.histories.set(shape, sql);
+    }
+    return sql;
   }
 }

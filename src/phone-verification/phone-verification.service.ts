@@ -23,7 +23,7 @@ import { PumpingGuard } from './pumping/pumping-guard.service';
 import { attemptsRemaining } from './policy/check-policy';
 import { providerFailureError, providerMayHaveActed } from './policy/provider-failure';
 import { providerLocales, providerSupportsLocale } from './policy/provider-locales';
-import { HOUR_MS, secondsBetween, sendBlock } from './policy/send-policy';
+import { secondsBetween, sendBlockOf } from './policy/send-policy';
 import {
   Channel,
   VERIFICATION_PROVIDER,
@@ -172,7 +172,7 @@ export class PhoneVerificationService {
     const live = pending && pending.expiresAt > now && pending.phoneE164 === user.phoneE164 ? pending : null;
     if (!live)
       return { phoneNumber: user.phoneE164, phoneNumberConfirmed: user.phoneConfirmed, pending: null };
-    const sends = await this.verifications.eventTimes(user.id, 'send', new Date(now.getTime() - HOUR_MS));
+    const [sends] = await this.verifications.eventHistories(user.id, [this.sends.sendWindow(now)]);
     const testNumber = this.config.testNumbers.has(live.phoneE164);
     return {
       phoneNumber: user.phoneE164,
@@ -182,7 +182,7 @@ export class PhoneVerificationService {
         to: maskPhoneNumber(live.phoneCountryCode, live.phoneNationalNumber),
         expiresInSeconds: secondsBetween(now, live.expiresAt),
         resendAfterSeconds: Math.ceil(
-          sendBlock(sends, now, this.config, { cooldown: !testNumber })?.seconds ?? 0,
+          sendBlockOf(sends, now, this.config, { cooldown: !testNumber })?.seconds ?? 0,
         ),
         attemptsRemaining: attemptsRemaining(this.config.maxCheckAttempts, live.failedAttempts),
       },

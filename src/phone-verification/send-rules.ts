@@ -13,9 +13,10 @@ import { UsersService } from '../users/users.service';
 import { CheckRules } from './check-rules';
 import { PhoneVerification } from './entities/phone-verification.entity';
 import { PhoneNumberService, StoredPhone } from './phone-number.service';
-import { PhoneVerificationRepository, SendState } from './phone-verification.repository';
+import { EventWindow, PhoneVerificationRepository, SendState } from './phone-verification.repository';
 import { PumpingGuard } from './pumping/pumping-guard.service';
-import { HOUR_MS, sendBlock, SendBlockCode } from './policy/send-policy';
+import { withEvent } from './policy/event-history';
+import { HOUR_MS, sendBlockOf, SendBlockCode, sendPositions } from './policy/send-policy';
 import { Channel } from './providers/verification-provider.interface';
 import { SendCaps, SendCapsClaim } from './send-caps';
 
@@ -78,14 +79,13 @@ export class SendRules {
         const phone = this.judge(user, request);
         const testNumber = this.config.testNumbers.has(phone.e164);
         await this.pumping.assertSendAllowed(countryOf(phone.e164));
-        await this.checks.assertDailyFailuresBelowCap(request.userId, now, manager);
-        const sends = await this.verifications.eventTimes(
+        const [failures, sends] = await this.verifications.eventHistories(
           request.userId,
-          'send',
-          new Date(now.getTime() - HOUR_MS),
+          [this.checks.dailyFailureWindow(now), this.sendWindow(now)],
           manager,
         );
-        const block = sendBlock(sends, now, this.config, { cooldown: !testNumber });
+        this.checks.assertFailuresBelowCap(request.userId, failures, now);
+        const block = sendBlockOf(sends, now, this.config, { cooldown: !testNumber });
         if (block) {
           this.logger.warn({ event: 'verification.limit', userId: request.userId, limit: block.code });
           throw new AppError(block.code, SEND_BLOCK_MESSAGES[block.code], {
@@ -95,13 +95,18 @@ export class SendRules {
         // The shared caps last: what they take is given back if anything after them fails.
         claim = await this.caps.take({ e164: phone.e164, address: request.address, testNumber });
         const written = await this.write(manager, user!, request, phone, now);
-        const next = sendBlock([...sends, now], now, this.config, { cooldown: !testNumber });
+        const next = sendBlockOf(withEvent(sends, now), now, this.config, { cooldown: !testNumber });
         return { ...written, claim, testNumber, resendAfterSeconds: Math.ceil(next?.seconds ?? 0) };
       });
     } catch (error) {
       await (claim as SendCapsClaim | null)?.giveBack();
       throw error;
     }
+  }
+
+  /** The sends the hourly rules read: those of the last hour. */
+  sendWindow(now: Date): EventWindow {
+    return { kind: 'send', since: new Date(now.getTime() - HOUR_MS), positions: sendPositions(this.config) };
   }
 
   /** Takes back a send the provider did not make: its slot, its caps, and a number this request stored. */

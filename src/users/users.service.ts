@@ -5,6 +5,7 @@ import { EntityManager, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../database/database-errors';
+import { PreparedSql } from '../database/prepared-sql';
 import { TransactionRunner } from '../database/transaction-runner';
 import { User } from './entities/user.entity';
 import { ParsedPhoneNumber } from './phone-number.parser';
@@ -12,6 +13,8 @@ import { needsRecentAuthentication, PhoneChangeAuthentication } from './phone-ch
 
 @Injectable()
 export class UsersService {
+  private byIdForUpdate?: PreparedSql;
+
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly transactions: TransactionRunner,
@@ -53,9 +56,14 @@ export class UsersService {
    * verification steps run one after the other. (SQLite transactions already run one at a time.)
    */
   findByIdForUpdate(manager: EntityManager, id: string): Promise<User | null> {
-    const query = manager.createQueryBuilder(User, 'user').where('user.id = :id', { id });
-    if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
-    return query.getOne();
+    this.byIdForUpdate ??= new PreparedSql(
+      manager.connection,
+      ({ columns, table, column, parameter }) =>
+        `SELECT ${columns('u')} FROM ${table(User)} u WHERE ${column(User, 'id', 'u')} = ${parameter(0)}` +
+        (manager.connection.options.type === 'postgres' ? ' FOR UPDATE' : ''),
+      User,
+    );
+    return this.byIdForUpdate.one(User, [id], manager);
   }
 
   /** One of the two reads of the password hash (at login). */

@@ -1,0 +1,124 @@
+import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+
+/** Names and placeholders of the dialect, for writing a prepared statement's SQL once. */
+export interface SqlNames {
+  /** The select list of `alias`: the read entity's columns selected by default. */
+  columns(alias: string): string;
+  table(target: EntityTarget<ObjectLiteral>): string;
+  column(target: EntityTarget<ObjectLiteral>, property: string, alias: string): string;
+  /** A column's name alone, as an INSERT or an UPDATE's SET names it. */
+  name(target: EntityTarget<ObjectLiteral>, property: string): string;
+  /** The placeholder of the `index`-th parameter (from 0). */
+  parameter(index: number): string;
+}
+
+export type Row = Record<string, unknown>;
+
+interface PgPool {
+  query(sql: string, parameters: unknown[]): Promise<{ rows: Row[] }>;
+}
+
+/**
+ * A statement on the per-request path, its SQL written once: TypeORM's query builder costs more than such a
+ * statement itself. Inside a transaction it runs on the transaction's connection (the manager's query runner).
+ * Outside one, a read goes on PostgreSQL straight through the pool, and on SQLite through TypeORM's query
+ * runner, which keeps reads from uncommitted writes (SqliteTransactions).
+ */
+export class PreparedSql {
+  private prepared?: string;
+  private readonly columnsByTarget = new Map<EntityTarget<ObjectLiteral>, Map<string, ColumnMetadata>>();
+
+  constructor(
+    protected readonly dataSource: DataSource,
+    private readonly write: (names: SqlNames) => string,
+    /** The entity whose default columns `columns(alias)` lists. */
+    private readonly selected?: EntityTarget<ObjectLiteral>,
+  ) {}
+
+  get sql(): string {
+    return (this.prepared ??= this.write(this.names()));
+  }
+
+  /** A parameter value as the driver stores `property` of `target` (a Date becomes SQLite's UTC text). */
+  value(target: EntityTarget<ObjectLiteral>, property: string, value: unknown): unknown {
+    return this.dataSource.driver.preparePersistentValue(value, this.columnOf(target, property));
+  }
+
+  /** A value read from `property`'s column as TypeORM hydrates it (SQLite's text becomes a Date). */
+  hydrate(target: EntityTarget<ObjectLiteral>, property: string, value: unknown): unknown {
+    return this.dataSource.driver.prepareHydratedValue(value, this.columnOf(target, property));
+  }
+
+  /** The first row of a read as an entity of `target`, hydrated as TypeORM hydrates it, or null. */
+  async one<T extends ObjectLiteral>(
+    target: EntityTarget<T>,
+    parameters: unknown[],
+    manager?: EntityManager,
+  ): Promise<T | null> {
+    const [row] = await this.rows(parameters, manager);
+    if (!row) return null;
+    const metadata = this.dataSource.getMetadata(target);
+    const entity = metadata.create() as Record<string, unknown>;
+    for (const column of metadata.columns) {
+      if (!column.isSelect) continue;
+      entity[column.propertyName] = this.dataSource.driver.prepareHydratedValue(
+        row[column.databaseName],
+        column,
+      );
+    }
+    return entity as T;
+  }
+
+  /** The rows a read answers; `manager`: the transaction to read in, if any. */
+  async rows(parameters: unknown[], manager?: EntityManager): Promise<Row[]> {
+    const runner = manager?.queryRunner;
+    if (runner) return ((await runner.query(this.sql, parameters, true)) as { records: Row[] }).records;
+    const { driver } = this.dataSource;
+    const pool = (driver as { master?: PgPool }).master;
+    if (driver.options.type === 'postgres' && pool) return (await pool.query(this.sql, parameters)).rows;
+    return (await this.dataSource.query(this.sql, parameters)) as Row[];
+  }
+
+  /** Runs a write in `manager`'s transaction; answers the rows it changed. */
+  async run(parameters: unknown[], manager: EntityManager): Promise<number> {
+    const runner = manager.queryRunner;
+    if (!runner) throw new Error('A prepared write runs in a transaction');
+    return ((await runner.query(this.sql, parameters, true)) as { affected?: number }).affected ?? 0;
+  }
+
+  protected columnOf(target: EntityTarget<ObjectLiteral>, property: string): ColumnMetadata {
+    let columns = this.columnsByTarget.get(target);
+    if (!columns) {
+      const metadata = this.dataSource.getMetadata(target);
+      columns = new Map(metadata.columns.map((column) => [column.propertyName, column]));
+      this.columnsByTarget.set(target, columns);
+    }
+    const column = columns.get(property);
+    if (!column) throw new Error(`no column for ${property}`);
+    return column;
+  }
+
+  private names(): SqlNames {
+    const { driver } = this.dataSource;
+    const escapedColumn = (target: EntityTarget<ObjectLiteral>, property: string) =>
+      driver.escape(this.columnOf(target, property).databaseName);
+    return {
+      columns: (alias) => {
+        if (!this.selected) throw new Error('columns() needs the entity the statement selects');
+        return this.dataSource
+          .getMetadata(this.selected)
+          .columns.filter((column) => column.isSelect)
+          .map(
+            (column) =>
+              `${alias}.${driver.escape(column.databaseName)} AS ${driver.escape(column.databaseName)}`,
+          )
+          .join(', ');
+      },
+      table: (target) => driver.escape(this.dataSource.getMetadata(target).tableName),
+      column: (target, property, alias) => `${alias}.${escapedColumn(target, property)}`,
+      name: escapedColumn,
+      parameter: (index) => driver.createParameter(`p${index}`, index),
+    };
+  }
+}
