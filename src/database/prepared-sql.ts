@@ -1,5 +1,7 @@
+import type { Statement } from 'better-sqlite3';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { IdentityDataSource } from './identity-data-source';
 
 /** Names and placeholders of the dialect, for writing a prepared statement's SQL once. */
 export interface SqlNames {
@@ -22,11 +24,15 @@ interface PgPool {
 /**
  * A statement on the per-request path, its SQL written once: TypeORM's query builder costs more than such a
  * statement itself. Inside a transaction it runs on the transaction's connection (the manager's query runner).
- * Outside one, a read goes on PostgreSQL straight through the pool, and on SQLite through TypeORM's query
- * runner, which keeps reads from uncommitted writes (SqliteTransactions).
+ * Outside one, a read goes on PostgreSQL straight through the pool; on a SQLite file, to the data source's
+ * read-only connection as a prepared statement (in WAL mode it sees committed rows only, so it neither waits
+ * for another request's transaction nor sees its uncommitted writes); on an in-memory SQLite database, which
+ * has one connection, through TypeORM's query runner, which keeps reads from uncommitted writes
+ * (SqliteTransactions).
  */
 export class PreparedSql {
   private prepared?: string;
+  private readStatement?: Statement<unknown[], Row>;
   private readonly columnsByTarget = new Map<EntityTarget<ObjectLiteral>, Map<string, ColumnMetadata>>();
 
   constructor(
@@ -77,6 +83,8 @@ export class PreparedSql {
     const { driver } = this.dataSource;
     const pool = (driver as { master?: PgPool }).master;
     if (driver.options.type === 'postgres' && pool) return (await pool.query(this.sql, parameters)).rows;
+    const reader = this.dataSource instanceof IdentityDataSource ? this.dataSource.sqliteReader() : undefined;
+    if (reader) return (this.readStatement ??= reader.prepare<unknown[], Row>(this.sql)).all(...parameters);
     return (await this.dataSource.query(this.sql, parameters)) as Row[];
   }
 
