@@ -19,7 +19,8 @@ const GROUPS = [
   [
     'start-up (module loading)',
     (fn, url) =>
-      /internal\/modules\/|bootstrap\/realm/.test(url) || /^(readFileUtf8|internalModuleStat|lstat)$/.test(fn),
+      /internal\/modules\/|bootstrap\/realm/.test(url) ||
+      /^(readFileUtf8|internalModuleStat|lstat)$/.test(fn),
   ],
   ['logging', (fn, url, pkg) => /pino|redact|sonic-boom/.test(pkg) || url.includes('/common/logging/')],
   [

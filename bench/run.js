@@ -264,7 +264,8 @@ async function main() {
         .join(' ')}`,
   );
   const defaults = Object.entries(launcherEnv()).map(([name, value]) => `${name}=${value}`);
-  if (defaults.length > 0) console.log(`service environment as npm start and the image give it: ${defaults.join(' ')}`);
+  if (defaults.length > 0)
+    console.log(`service environment as npm start and the image give it: ${defaults.join(' ')}`);
   const provider = await startFakeProvider(PROVIDER_LATENCY_MS);
   const dir = mkdtempSync(join(tmpdir(), 'identity-bench-'));
   try {
