@@ -1,12 +1,12 @@
-// `npm run bench` (after the build): the built service beside a bare NestJS + Express app, on SQLite and on
-// PostgreSQL, driven by autocannon from this process. Prints GET /users/me for both and their ratio, code sends
-// against a local fake provider with latency, /users/me and sends during a login storm, peak RSS and start-up
-// time. Talks to 127.0.0.1 only. Ratios within one run are what compare: the machine may be shared.
+// `npm run bench` (after the build): the built service beside a bare NestJS + Express app and a raw node:http
+// implementation of GET /users/me, on SQLite and on PostgreSQL, driven by autocannon from this process. Prints
+// GET /users/me for the three and the ratios, code sends against a local fake provider with latency,
+// /users/me and sends during a login storm, peak RSS and start-up time. Talks to 127.0.0.1 only. Ratios within one run are what compare: the machine may be shared.
 'use strict';
 const autocannon = require('autocannon');
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { existsSync, mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { cpus, tmpdir, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { Client } = require('pg');
@@ -40,20 +40,33 @@ function summary(result) {
   };
 }
 
-/** utime + stime of a process, in ms, and its peak resident set (VmHWM) in MB. */
+/** utime + stime of a process, in ms, its peak resident set (VmHWM) and its resident set now (VmRSS), in MB. */
 function processStats(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
-  const peak = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuMs: ticks * 10, peakRssMb: peak ? Math.round(Number(peak[1]) / 1024) : NaN };
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const megabytes = (name) => {
+    const kilobytes = new RegExp(`${name}:\\s+(\\d+) kB`).exec(status);
+    return kilobytes ? Math.round(Number(kilobytes[1]) / 1024) : NaN;
+  };
+  return { cpuMs: ticks * 10, peakRssMb: megabytes('VmHWM'), rssMb: megabytes('VmRSS') };
 }
 
-async function startProcess(args, env, cwd) {
+/**
+ * What `npm start` and the image add to the service's environment when it does not set them (glibc's settings,
+ * src/config/process-env.ts), taken from the build measured: the service runs here as it runs for its users.
+ */
+function launcherEnv() {
+  const file = join(SERVICE_DIR ?? process.cwd(), 'dist', 'src', 'config', 'process-env.js');
+  return existsSync(file) ? require(file).PROCESS_ENV_DEFAULTS : {};
+}
+
+async function startProcess(args, env, cwd, defaults = {}) {
   const port = nextPort++;
   const started = Date.now();
   const child = spawn(process.execPath, args, {
     cwd,
-    env: { ...process.env, ...env, PORT: String(port) },
+    env: { ...defaults, ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -67,7 +80,8 @@ async function startProcess(args, env, cwd) {
     if (ok) break;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  const startup = { wallMs: Date.now() - started, cpuMs: processStats(child.pid).cpuMs };
+  const { cpuMs, rssMb } = processStats(child.pid);
+  const startup = { wallMs: Date.now() - started, cpuMs, rssMb };
   const stop = () =>
     new Promise((resolve) => {
       child.once('exit', resolve);
@@ -122,6 +136,7 @@ async function measureService(label, databaseUrl, providerUrl, provider) {
       VERIFY_PUMPING_GUARD: 'off',
     },
     SERVICE_DIR,
+    launcherEnv(),
   );
   try {
     const users = await Promise.all(
@@ -129,6 +144,7 @@ async function measureService(label, databaseUrl, providerUrl, provider) {
     );
     const me = { url: `${service.base}/users/me`, headers: { authorization: `Bearer ${users[0].token}` } };
     const usersMe = summary(await cannon({ ...me, connections: CONNECTIONS }));
+    const rawUsersMe = await measureRaw(databaseUrl, service.base, me.headers);
 
     const send = {
       url: `${service.base}/phone-verification/start`,
@@ -158,6 +174,7 @@ async function measureService(label, databaseUrl, providerUrl, provider) {
       label,
       startup: service.startup,
       usersMe,
+      rawUsersMe,
       sends,
       sendSockets,
       storm: summary(storm),
@@ -167,6 +184,19 @@ async function measureService(label, databaseUrl, providerUrl, provider) {
     };
   } finally {
     await service.stop();
+  }
+}
+
+/** The raw node:http floor (bench/raw-app.js), on the service's database, with the service's token. */
+async function measureRaw(databaseUrl, serviceBase, headers) {
+  const raw = await startProcess(['bench/raw-app.js'], {
+    DATABASE_URL: databaseUrl,
+    JWKS_URL: `${serviceBase}/.well-known/jwks.json`,
+  });
+  try {
+    return summary(await cannon({ url: `${raw.base}/users/me`, headers, connections: CONNECTIONS }));
+  } finally {
+    await raw.stop();
   }
 }
 
@@ -209,6 +239,8 @@ function print(bare, result) {
   line('bare Nest + Express GET /users/me', bare);
   line('service GET /users/me (token, user read, log)', result.usersMe);
   console.log(`  ratio service / bare: ${(result.usersMe.rps / bare.rps).toFixed(2)}  (target >= 0.5)`);
+  line('raw node:http GET /users/me (token, user read)', result.rawUsersMe);
+  console.log(`  ratio service / raw: ${(result.usersMe.rps / result.rawUsersMe.rps).toFixed(2)}`);
   line(`start, ${PROVIDER_LATENCY_MS} ms provider, ${SEND_CONNECTIONS} connections`, result.sends);
   const ideal = SEND_CONNECTIONS / (PROVIDER_LATENCY_MS / 1000);
   console.log(
@@ -217,7 +249,7 @@ function print(bare, result) {
   line('login storm (32 connections)', result.storm);
   line(`  GET /users/me at ${STORM_RATE}/s during the storm`, result.meDuringStorm);
   line('  start at 50/s during the storm', result.sendsDuringStorm);
-  console.log(`  peak RSS ${result.peakRssMb} MB (<= 320)`);
+  console.log(`  peak RSS ${result.peakRssMb} MB (<= 320); ${result.startup.rssMb} MB after start-up`);
   console.log(
     `  start-up: ${result.startup.wallMs} ms to the first answer, ${result.startup.cpuMs} ms of CPU (target < 1500 ms)`,
   );
@@ -231,6 +263,9 @@ async function main() {
         .map((l) => l.toFixed(1))
         .join(' ')}`,
   );
+  const defaults = Object.entries(launcherEnv()).map(([name, value]) => `${name}=${value}`);
+  if (defaults.length > 0)
+    console.log(`service environment as npm start and the image give it: ${defaults.join(' ')}`);
   const provider = await startFakeProvider(PROVIDER_LATENCY_MS);
   const dir = mkdtempSync(join(tmpdir(), 'identity-bench-'));
   try {

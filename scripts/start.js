@@ -4,7 +4,8 @@
 // and an up-to-date checkout starts without building. `npm run start:dev` is the watcher.
 'use strict';
 
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
+const { constants } = require('node:os');
 const { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } = require('node:fs');
 const path = require('node:path');
 
@@ -59,5 +60,26 @@ function buildIfStale() {
   }
 }
 
+/**
+ * glibc reads MALLOC_ARENA_MAX (src/config/process-env.ts) only when a process starts: without it in the
+ * environment, the service runs in a child process that starts with it; this one passes signals on and ends as
+ * the child ends.
+ */
+function runWithProcessEnv() {
+  const processEnv = path.join(ROOT, 'dist', 'src', 'config', 'process-env.js');
+  const { missingProcessEnv, withProcessEnvDefaults } = require(processEnv);
+  if (process.platform !== 'linux' || missingProcessEnv(process.env).length === 0) {
+    require(MAIN);
+    return;
+  }
+  const child = spawn(process.execPath, [...process.execArgv, MAIN], {
+    env: withProcessEnvDefaults(process.env),
+    stdio: 'inherit',
+  });
+  // A terminal's Ctrl-C reaches both processes; the service stops once whatever it receives first.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill('SIGTERM'));
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+}
+
 buildIfStale();
-require(MAIN);
+runWithProcessEnv();

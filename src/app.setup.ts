@@ -7,10 +7,12 @@ import type {
   RequestBodyObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
+import { Logger, Params, PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import { corsOptionsDelegate } from './common/http/cors';
 import { jsonBody } from './common/http/json-body.middleware';
+import { requestLoggingOptions } from './common/logging/logger.options';
 import { QuietNestLogger } from './common/logging/quiet-nest-logger';
+import { requestLogging } from './common/logging/request-logging';
 import { appConfig } from './config';
 import { AppConfig } from './config/app.config';
 import { httpMetrics } from './metrics/http-metrics.middleware';
@@ -34,6 +36,7 @@ export function setupApp(app: NestExpressApplication): NestExpressApplication {
   app.flushLogs();
   // First, so that requests refused by any later middleware are timed too.
   app.use(httpMetrics(app.get(IdentityMetrics)));
+  app.use(requestLogging(requestLoggingOptions(app.get<Params>(PARAMS_PROVIDER_TOKEN))));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -47,7 +50,9 @@ export function setupApp(app: NestExpressApplication): NestExpressApplication {
 }
 
 function setupSwagger(app: NestExpressApplication): void {
-  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
+  // Built on the first request to /docs or /docs-json, not at start-up: scanning every route and DTO is work
+  // that the first answer does not need.
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },
   });

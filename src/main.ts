@@ -1,4 +1,5 @@
 import './thread-pool.init';
+import './heap.init';
 import { Logger } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';

@@ -183,7 +183,7 @@ describe.each([
       }
       throw new Error('never blocked');
     };
-    // One database for the three apps, as for instances of one deployment: passport's strategy is global.
+    // One database for the three apps, as for instances of one deployment.
     const sqliteFile = tempSqliteFile();
     const shared = {
       REDIS_URL: 'redis://127.0.0.1:6379',

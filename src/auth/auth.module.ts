@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig } from '../config';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenService } from './access-token.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { BearerAuthenticator } from './bearer-authenticator';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
@@ -15,11 +15,10 @@ import { LoginThrottle } from './login-throttle.service';
 import { PasswordHasher } from './password-hasher';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
-import { JwtStrategy } from './strategies/jwt.strategy';
 import { WellKnownController } from './well-known.controller';
 
 @Module({
-  imports: [UsersModule, PassportModule, TypeOrmModule.forFeature([Session, RefreshToken])],
+  imports: [UsersModule, TypeOrmModule.forFeature([Session, RefreshToken])],
   controllers: [AuthController, WellKnownController],
   providers: [
     {
@@ -33,7 +32,7 @@ import { WellKnownController } from './well-known.controller';
     SessionsService,
     SessionsRepository,
     LoginThrottle,
-    JwtStrategy,
+    BearerAuthenticator,
     JwtAuthGuard,
   ],
   exports: [AccessTokenService, JwtAuthGuard],

@@ -24,9 +24,13 @@ export class PasswordHasher implements OnModuleInit {
   private readonly slots = new Semaphore(hashConcurrency(availableParallelism(), threadPoolSize()));
   private dummyHash?: Promise<string>;
 
-  /** Made at start-up, so that even the first unknown-email login costs one hash, like every other. */
-  async onModuleInit(): Promise<void> {
-    await this.dummy();
+  /**
+   * Made at start-up, so that even the first unknown-email login costs one hash, like every other. Started, not
+   * awaited: it runs on the thread pool while the rest of the service starts (a login that comes before it is
+   * done waits for it).
+   */
+  onModuleInit(): void {
+    this.dummy().catch(() => undefined);
   }
 
   hash(password: string): Promise<string> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, LessThanOrEqual } from 'typeorm';
-import { PreparedRead } from '../database/prepared-read';
+import { PreparedSql } from '../database/prepared-sql';
 import { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session, SessionEndReason } from './entities/session.entity';
@@ -13,16 +13,16 @@ export interface RefreshTokenWithSession {
 
 @Injectable()
 export class SessionsRepository {
-  private readonly userOfSession: PreparedRead<User>;
+  private readonly userOfSession: PreparedSql;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.userOfSession = new PreparedRead(
+    this.userOfSession = new PreparedSql(
       this.dataSource,
-      User,
       ({ columns, table, column, parameter }) =>
         `SELECT ${columns('u')} FROM ${table(User)} u JOIN ${table(Session)} s ON ${column(Session, 'userId', 's')} = ${column(User, 'id', 'u')}` +
         ` WHERE ${column(User, 'id', 'u')} = ${parameter(0)} AND ${column(Session, 'id', 's')} = ${parameter(1)}` +
         ` AND ${column(Session, 'revokedAt', 's')} IS NULL AND ${column(Session, 'expiresAt', 's')} > ${parameter(2)}`,
+      User,
     );
   }
 
@@ -32,7 +32,7 @@ export class SessionsRepository {
    */
   findUserOfActiveSession(userId: string, sessionId: string, now: Date): Promise<User | null> {
     const at = this.userOfSession.value(Session, 'expiresAt', now);
-    return this.userOfSession.one([userId, sessionId, at]);
+    return this.userOfSession.one(User, [userId, sessionId, at]);
   }
 
   /**

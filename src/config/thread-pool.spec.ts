@@ -1,4 +1,11 @@
-import { hashConcurrency, preferredThreadPoolSize, sizeThreadPool, threadPoolSize } from './thread-pool';
+import {
+  hashConcurrency,
+  POOL_THREAD_NICENESS,
+  preferredThreadPoolSize,
+  sizeThreadPool,
+  startedThreads,
+  threadPoolSize,
+} from './thread-pool';
 
 describe('hashConcurrency', () => {
   it.each([
@@ -43,5 +50,23 @@ describe('sizeThreadPool', () => {
     const env: NodeJS.ProcessEnv = { UV_THREADPOOL_SIZE: '6' };
     sizeThreadPool(env, 16);
     expect(env.UV_THREADPOOL_SIZE).toBe('6');
+  });
+});
+
+describe('startedThreads', () => {
+  it('lists the threads that appeared, as numbers', () => {
+    expect(startedThreads(['100', '101', '102'], ['100', '101', '102', '140', '141'])).toEqual([140, 141]);
+  });
+
+  it('lists none when no thread appeared, or some ended', () => {
+    expect(startedThreads(['100', '101'], ['100', '101'])).toEqual([]);
+    expect(startedThreads(['100', '101'], ['100'])).toEqual([]);
+  });
+});
+
+describe('POOL_THREAD_NICENESS', () => {
+  it('is below the default priority, and not the lowest', () => {
+    expect(POOL_THREAD_NICENESS).toBeGreaterThan(0);
+    expect(POOL_THREAD_NICENESS).toBeLessThan(19);
   });
 });

@@ -1,4 +1,5 @@
-import { availableParallelism } from 'node:os';
+import { readdirSync, stat } from 'node:fs';
+import { availableParallelism, setPriority } from 'node:os';
 
 /** libuv's default, when UV_THREADPOOL_SIZE is unset. */
 const LIBUV_DEFAULT = 4;
@@ -31,5 +32,39 @@ export function hashConcurrency(cores: number, poolSize: number): number {
 export function sizeThreadPool(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): void {
   if (env.UV_THREADPOOL_SIZE === undefined || env.UV_THREADPOOL_SIZE === '') {
     env.UV_THREADPOOL_SIZE = String(preferredThreadPoolSize(cores));
+  }
+}
+
+/**
+ * Niceness of libuv's pool threads on Linux (the event loop keeps 0). When a hash and the event loop compete for
+ * a core, the event loop, which answers every request, goes first; a core the event loop leaves idle is the
+ * hash's as before. 10 rather than 19: under sustained contention a hash still gets about a tenth of a core, so
+ * logins slow down instead of stalling.
+ */
+export const POOL_THREAD_NICENESS = 10;
+
+/** The ids of the threads listed in `after` and not in `before`. */
+export function startedThreads(before: readonly string[], after: readonly string[]): number[] {
+  const known = new Set(before);
+  return after.filter((id) => !known.has(id)).map(Number);
+}
+
+/**
+ * Starts libuv's pool now and lowers the priority of its threads. On Linux a thread's niceness is its own and
+ * `os.setPriority` takes a thread id; libuv starts every thread of its pool within the first call that needs
+ * one, before that call returns, so the threads that appear across it are the pool's. Does nothing on other
+ * systems, or when the pool already runs. main.ts calls this right after `sizeThreadPool`.
+ */
+export function startPoolAtLowPriority(): void {
+  if (process.platform !== 'linux') return;
+  const threads = () => readdirSync('/proc/self/task');
+  const before = threads();
+  stat(__filename, () => undefined);
+  for (const id of startedThreads(before, threads())) {
+    try {
+      setPriority(id, POOL_THREAD_NICENESS);
+    } catch {
+      // Lowering a priority needs no privilege: only a thread that already ended refuses.
+    }
   }
 }

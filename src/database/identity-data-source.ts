@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
@@ -15,6 +16,27 @@ export const TIMESTAMP_SQL = {
  * literally, and the metadata says so too. With this, `migration:generate` on a migrated database is empty.
  */
 export class IdentityDataSource extends DataSource {
+  private reader?: Database.Database;
+
+  /**
+   * On a SQLite file, a second connection that only reads. In WAL mode it sees committed data only: a read on the
+   * request path never waits for another request's transaction on the main connection, and never sees its
+   * uncommitted writes. Undefined on PostgreSQL and for an in-memory database (which one connection owns).
+   */
+  sqliteReader(): Database.Database | undefined {
+    if (this.reader) return this.reader;
+    const file = this.options.type === 'better-sqlite3' ? this.options.database : undefined;
+    if (!this.isInitialized || !file || file === ':memory:') return undefined;
+    this.reader = new Database(file, { readonly: true, fileMustExist: true, timeout: SQLITE_READ_BUSY_MS });
+    return this.reader;
+  }
+
+  override async destroy(): Promise<void> {
+    this.reader?.close();
+    this.reader = undefined;
+    await super.destroy();
+  }
+
   protected override async buildMetadatas(): Promise<void> {
     await super.buildMetadatas();
     const dialect = this.options.type === 'postgres' ? 'postgres' : 'sqlite';
@@ -36,6 +58,12 @@ export class IdentityDataSource extends DataSource {
       typeof column.default === 'boolean' ? String(column.default) : normalizeDefault(column);
   }
 }
+
+/**
+ * A WAL reader waits for the file's lock only while a checkpoint restarts the log: briefly, and blocking the
+ * event loop, so the wait is short.
+ */
+const SQLITE_READ_BUSY_MS = 10;
 
 function isInstant(column: ColumnMetadata): boolean {
   return column.type === Date || column.isCreateDate || column.isUpdateDate;

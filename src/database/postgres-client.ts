@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { DatabaseAvailability } from './database-availability';
 import { isDatabaseUnavailable } from './database-errors';
 
@@ -15,7 +15,10 @@ type Callback = (error: unknown, result?: unknown) => void;
  * drops it. And every round trip tells `availability` whether the database answered.
  */
 export function guardedClientClass(availability: DatabaseAvailability): typeof Client {
-  class GuardedClient extends Client {
+  // Loaded here, on PostgreSQL only: a service on SQLite does not load the driver at start-up.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client: PgClient } = require('pg') as typeof import('pg');
+  class GuardedClient extends PgClient {
     // pg's query() has many overloads: the promise form (TypeORM's) and the callback form (the pool's) are watched.
     override query(...args: unknown[]): never {
       const callback = args.at(-1);

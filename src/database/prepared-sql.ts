@@ -1,6 +1,8 @@
+import type { Statement } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { IdentityDataSource } from './identity-data-source';
 
 /** Names and placeholders of the dialect, for writing a prepared statement's SQL once. */
 export interface SqlNames {
@@ -28,14 +30,17 @@ interface PgQueryable {
 /**
  * A statement on the per-request path, its SQL written once: TypeORM's query builder costs more than such a
  * statement itself. Inside a transaction it runs on the transaction's connection (the manager's query runner).
- * Outside one, a read goes on PostgreSQL straight through the pool, and on SQLite through TypeORM's query
- * runner, which keeps reads from uncommitted writes (SqliteTransactions). On PostgreSQL it is a named
- * statement, parsed and planned once per connection: planning a statement can cost the server more than
- * running it.
+ * Outside one, a read goes on PostgreSQL straight through the pool; on a SQLite file, to the data source's
+ * read-only connection as a prepared statement (in WAL mode it sees committed rows only, so it neither waits
+ * for another request's transaction nor sees its uncommitted writes); on an in-memory SQLite database, which
+ * has one connection, through TypeORM's query runner, which keeps reads from uncommitted writes
+ * (SqliteTransactions). On PostgreSQL it is a named statement, parsed and planned once per connection:
+ * planning a statement can cost the server more than running it.
  */
 export class PreparedSql {
   private prepared?: string;
   private pgName?: string;
+  private readStatement?: Statement<unknown[], Row>;
   private readonly columnsByTarget = new Map<EntityTarget<ObjectLiteral>, Map<string, ColumnMetadata>>();
 
   constructor(
@@ -89,6 +94,8 @@ export class PreparedSql {
     const postgres = this.postgres(runner);
     if (postgres) return (await this.pgQuery(postgres, parameters)).rows;
     if (runner) return ((await runner.query(this.sql, parameters, true)) as { records: Row[] }).records;
+    const reader = this.dataSource instanceof IdentityDataSource ? this.dataSource.sqliteReader() : undefined;
+    if (reader) return (this.readStatement ??= reader.prepare<unknown[], Row>(this.sql)).all(...parameters);
     return (await this.dataSource.query(this.sql, parameters)) as Row[];
   }
 

@@ -205,7 +205,7 @@ describe('PhoneVerificationService (SQLite in memory)', () => {
   }
 
   async function reload(userId: string): Promise<User> {
-    const user = await users.findById(userId);
+    const user = await users.findByIdWith(h.dataSource.manager, userId);
     expect(user).not.toBeNull();
     return user!;
   }

@@ -5,7 +5,6 @@ import { EntityManager, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../database/database-errors';
-import { PreparedRead } from '../database/prepared-read';
 import { PreparedSql } from '../database/prepared-sql';
 import { TransactionRunner } from '../database/transaction-runner';
 import { User } from './entities/user.entity';
@@ -14,7 +13,6 @@ import { needsRecentAuthentication, PhoneChangeAuthentication } from './phone-ch
 
 @Injectable()
 export class UsersService {
-  private byId?: PreparedRead<User>;
   private byIdForUpdate?: PreparedSql;
 
   constructor(
@@ -47,17 +45,6 @@ export class UsersService {
     }
     delete user.passwordHash;
     return user;
-  }
-
-  /** The user behind every token, read on every request. */
-  findById(id: string): Promise<User | null> {
-    this.byId ??= new PreparedRead(
-      this.users.manager.connection,
-      User,
-      ({ columns, table, column, parameter }) =>
-        `SELECT ${columns('u')} FROM ${table(User)} u WHERE ${column(User, 'id', 'u')} = ${parameter(0)}`,
-    );
-    return this.byId.one([id]);
   }
 
   findByIdWith(manager: EntityManager, id: string): Promise<User | null> {

@@ -32,10 +32,10 @@ export class LogCapture {
     builder.overrideProvider(PARAMS_PROVIDER_TOKEN).useFactory({
       inject: [appConfig.KEY],
       factory: (config: AppConfig) => {
-        const { pinoHttp } = loggerOptions({ ...config, logLevel: 'debug', logFormat: 'json' });
+        const params = loggerOptions({ ...config, logLevel: 'debug', logFormat: 'json' });
         // The service's options, with this stream in place of its destination.
-        const options = Array.isArray(pinoHttp) ? pinoHttp[0] : pinoHttp;
-        return { pinoHttp: [options, this.stream] };
+        const options = Array.isArray(params.pinoHttp) ? params.pinoHttp[0] : params.pinoHttp;
+        return { ...params, pinoHttp: [options, this.stream] };
       },
     });
 

@@ -1,36 +1,38 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
+import type { Request } from 'express';
 import { AppError } from '../../common/app-error';
 import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator';
 import { isDatabaseUnavailable } from '../../database/database-errors';
-import { BearerFailure } from '../strategies/bearer-token.strategy';
+import type { User } from '../../users/entities/user.entity';
+import { BearerAuthenticator, BearerFailure } from '../bearer-authenticator';
 
 /** Global: every route needs a valid access token unless marked `@Public()`. */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: BearerAuthenticator,
+  ) {}
 
-  override canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
-    return isPublic ? true : super.canActivate(context);
+    if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<Request & { user?: User }>();
+    let outcome;
+    try {
+      outcome = await this.authenticator.authenticate(request);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
+      throw unauthorized('invalid');
+    }
+    if ('failure' in outcome) throw unauthorized(outcome.failure.reason);
+    request.user = outcome.user;
+    return true;
   }
-
-  override handleRequest<TUser>(error: unknown, user: TUser | false, info?: unknown): TUser {
-    if (error && isDatabaseUnavailable(error)) throw error;
-    if (error || !user) throw unauthorized(error ? 'invalid' : reasonOf(info));
-    return user;
-  }
-}
-
-function reasonOf(info: unknown): BearerFailure['reason'] {
-  const reason = (info as Partial<BearerFailure> | undefined)?.reason;
-  return reason === 'missing' || reason === 'expired' ? reason : 'invalid';
 }
 
 /** RFC 6750 3: no error code when no token was sent; `invalid_token`, saying why, when one was. */

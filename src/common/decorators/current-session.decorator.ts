@@ -16,7 +16,7 @@ export interface AuthenticatedSession extends SessionContext {
 
 export type RequestWithSession = Request & { authSession?: AuthenticatedSession };
 
-/** The session the access token belongs to, as the JWT strategy found it on this request. */
+/** The session the access token belongs to, as the JWT guard found it on this request. */
 export const CurrentSession = createParamDecorator(
   (_data: unknown, context: ExecutionContext): AuthenticatedSession => {
     const session = context.switchToHttp().getRequest<RequestWithSession>().authSession;

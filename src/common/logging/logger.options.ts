@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import { destination } from 'pino';
-import type { Options } from 'pino-http';
+import { destination, DestinationStream, LoggerOptions, pino } from 'pino';
 import { AppConfig } from '../../config/app.config';
 import { isDemoAssetRequest } from '../../demo-ui/demo-asset';
 import { prettyStream } from './pretty';
+import { RequestLoggingOptions } from './request-logging';
+
+export { pathOnly } from './request-logging';
 
 /**
  * Errors keep their type, message, code and stack only: a database error also carries the query's parameters
@@ -17,38 +17,24 @@ export function serializeError(error: unknown): unknown {
   return { type: error.name, message: error.message, code, stack: error.stack };
 }
 
-const SAFE_REQUEST_ID = /^[\w.-]{1,64}$/;
-
 /**
- * The path of a request URL without its query string: a client may put a token there by mistake
- * (`?access_token=`), and whatever is in a log line is kept, shipped and read by many.
- */
-export function pathOnly(url: string): string {
-  const query = url.search(/[?#]/);
-  return query === -1 ? url : url.slice(0, query);
-}
-
-/**
- * Structured JSON logs with a request id on every line (or readable lines with `LOG_FORMAT=pretty`);
- * credentials, passwords, codes and tokens redacted.
+ * Structured JSON logs (or readable lines with `LOG_FORMAT=pretty`); credentials, passwords, codes and tokens
+ * redacted. nestjs-pino binds each request's logger (made by `requestLogging`) to the request's context, so
+ * that every line logged while serving a request carries its `reqId`.
  */
 export function loggerOptions(config: AppConfig): Params {
-  const options = httpLoggerOptions(config);
   // Written asynchronously: lines written while a write is in flight go out together, instead of one blocking
   // write per request. pino flushes what is left when the process exits.
-  if (config.logFormat === 'json') return { pinoHttp: [options, destination({ dest: 1, sync: false })] };
-  return { pinoHttp: [options, prettyStream(process.stdout.isTTY === true)] };
+  const stream =
+    config.logFormat === 'json'
+      ? destination({ dest: 1, sync: false })
+      : prettyStream(process.stdout.isTTY === true);
+  return { pinoHttp: [serviceLoggerOptions(config), stream], useExisting: true };
 }
 
-function httpLoggerOptions(config: AppConfig): Options {
+function serviceLoggerOptions(config: AppConfig): LoggerOptions {
   return {
     level: config.logLevel,
-    genReqId: (request: IncomingMessage, response: ServerResponse) => {
-      const incoming = request.headers['x-request-id'];
-      const id = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-      response.setHeader('X-Request-Id', id);
-      return id;
-    },
     redact: {
       paths: [
         'req.headers.authorization',
@@ -64,19 +50,16 @@ function httpLoggerOptions(config: AppConfig): Options {
       ],
       censor: '[redacted]',
     },
-    serializers: {
-      req: (request: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-        id: request.id,
-        method: request.method,
-        url: pathOnly(request.url),
-        remoteAddress: request.remoteAddress,
-      }),
-      res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
-      err: serializeError,
-    },
-    customLogLevel: (_request, response, error) =>
-      error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
-    quietReqLogger: true,
-    autoLogging: { ignore: isDemoAssetRequest },
+    serializers: { err: serializeError },
+  };
+}
+
+/** The loggers of `requestLogging`, writing where the service's logger of `params` writes. */
+export function requestLoggingOptions(params: Params): RequestLoggingOptions {
+  const [options, stream] = params.pinoHttp as [LoggerOptions, DestinationStream];
+  return {
+    root: pino(options, stream),
+    lines: pino({ level: options.level }, stream),
+    ignore: isDemoAssetRequest,
   };
 }

@@ -1,5 +1,5 @@
 import type { DestinationStream } from 'pino';
-import pinoPretty, { type MessageFormatFunc } from 'pino-pretty';
+import type { MessageFormatFunc } from 'pino-pretty';
 
 /** How the development provider's line with a code begins: shown highlighted, so that it cannot be missed. */
 export const DEV_CODE_PREFIX = 'verification code for ';
@@ -37,6 +37,9 @@ export function formatPrettyMessage(
 
 /** pino-pretty, in-process and synchronous: for a person at a terminal, so lines appear as they happen. */
 export function prettyStream(colorize: boolean): DestinationStream {
+  // Loaded here, with LOG_FORMAT=pretty only: JSON logs (production) do not load pino-pretty at start-up.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pinoPretty = require('pino-pretty') as typeof import('pino-pretty');
   return pinoPretty({
     sync: true,
     colorize,

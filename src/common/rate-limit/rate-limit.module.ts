@@ -1,6 +1,5 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { appConfig } from '../../config';
 import { FallbackThrottlerStorage } from './fallback';
 import { MemoryThrottlerStorage } from './memory-throttler.storage';
@@ -20,10 +19,11 @@ export const THROTTLER_STORAGE = Symbol('THROTTLER_STORAGE');
     {
       provide: THROTTLER_STORAGE,
       inject: [REDIS_CLIENT],
-      useFactory: (redis: Redis | null) =>
+      useFactory: async (redis: Redis | null) =>
         redis
           ? new FallbackThrottlerStorage(
-              new ThrottlerStorageRedisService(redis),
+              // Loaded with REDIS_URL only, like the client it wraps.
+              new (await import('@nest-lab/throttler-storage-redis')).ThrottlerStorageRedisService(redis),
               new MemoryThrottlerStorage(),
             )
           : new MemoryThrottlerStorage(),

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { appConfig } from '../../config';
 
 /** The Redis connection shared by rate limits and the health check, or `null` without `REDIS_URL`. */
@@ -10,8 +10,10 @@ const CONNECT_TIMEOUT_MS = 2000;
 
 export async function connectRedis(config: ConfigType<typeof appConfig>): Promise<Redis | null> {
   if (!config.redisUrl) return null;
+  // Loaded here, with REDIS_URL only: a service without Redis does not load the client at start-up.
+  const { Redis: RedisClient } = await import('ioredis');
   const logger = new Logger('Redis');
-  const redis = new Redis(config.redisUrl, {
+  const redis = new RedisClient(config.redisUrl, {
     keyPrefix: config.redisKeyPrefix,
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,

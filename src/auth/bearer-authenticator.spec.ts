@@ -2,14 +2,13 @@ import { ConfigType } from '@nestjs/config';
 import jwt from 'jsonwebtoken';
 import { createPublicKey, createSecretKey, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { Clock } from '../../common/clock';
-import { RequestWithSession } from '../../common/decorators/current-session.decorator';
-import { authConfig } from '../../config/auth.config';
-import { User } from '../../users/entities/user.entity';
-import { SigningKeys } from '../keys/signing-keys';
-import { SessionsRepository } from '../sessions.repository';
-import { BearerFailure } from './bearer-token.strategy';
-import { isRecent, JwtStrategy } from './jwt.strategy';
+import { Clock } from '../common/clock';
+import { RequestWithSession } from '../common/decorators/current-session.decorator';
+import { authConfig } from '../config/auth.config';
+import { User } from '../users/entities/user.entity';
+import { BearerAuthenticator, BearerFailure, bearerTokenOf, isRecent } from './bearer-authenticator';
+import { SigningKeys } from './keys/signing-keys';
+import { SessionsRepository } from './sessions.repository';
 
 const SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 const ISSUER = 'identity-service-test';
@@ -50,7 +49,7 @@ function userWith(id: string): User {
   };
 }
 
-/** The one query the strategy makes, over in-memory sessions, recording every lookup. */
+/** The one query the authenticator makes, over in-memory sessions, recording every lookup. */
 class FakeSessions implements Pick<SessionsRepository, 'findUserOfActiveSession'> {
   readonly lookups: Array<[string, string]> = [];
   readonly active = new Map<string, string>([[SESSION_ID, USER_ID]]);
@@ -66,23 +65,20 @@ type Outcome =
   | { outcome: 'fail'; info: BearerFailure }
   | { outcome: 'error'; error: unknown };
 
-interface PassportActions {
-  authenticate(request: { headers: Record<string, string>; url: string }): void;
-  success(user: unknown): void;
-  fail(info?: unknown): void;
-  error(error: unknown): void;
-}
-
-/** Runs the strategy as passport does for one request, through jose's checks and `validate`. */
-function authenticate(strategy: JwtStrategy, authorization?: string, url = '/users/me'): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const request = { headers: authorization ? { authorization } : {}, url } as unknown as RequestWithSession;
-    const attempt = Object.create(strategy) as PassportActions;
-    attempt.success = (user) => resolve({ outcome: 'success', user, session: request.authSession });
-    attempt.fail = (info) => resolve({ outcome: 'fail', info: info as BearerFailure });
-    attempt.error = (error) => resolve({ outcome: 'error', error });
-    attempt.authenticate(request as unknown as Parameters<PassportActions['authenticate']>[0]);
-  });
+/** Authenticates one request, and tells what a guard would see: a user and session, a refusal, or an error. */
+async function authenticate(
+  authenticator: BearerAuthenticator,
+  authorization?: string,
+  url = '/users/me',
+): Promise<Outcome> {
+  const request = { headers: authorization ? { authorization } : {}, url } as unknown as RequestWithSession;
+  try {
+    const result = await authenticator.authenticate(request);
+    if ('failure' in result) return { outcome: 'fail', info: result.failure };
+    return { outcome: 'success', user: result.user, session: request.authSession };
+  } catch (error) {
+    return { outcome: 'error', error };
+  }
 }
 
 const base64url = (value: object | Buffer): string =>
@@ -111,12 +107,12 @@ function flipSignatureByte(token: string): string {
 
 const fixedClock = { now: () => NOW } as Clock;
 
-describe('JwtStrategy with ES256', () => {
+describe('BearerAuthenticator with ES256', () => {
   const privateKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   const publicPem = createPublicKey(privateKey).export({ format: 'pem', type: 'spki' }).toString();
   let keys: SigningKeys;
   let sessions: FakeSessions;
-  let strategy: JwtStrategy;
+  let authenticator: BearerAuthenticator;
 
   beforeAll(async () => {
     keys = await SigningKeys.load({ algorithm: 'ES256', privateKey, retiredPublicKeys: [] });
@@ -125,7 +121,12 @@ describe('JwtStrategy with ES256', () => {
   beforeEach(() => {
     sessions = new FakeSessions();
     const config = configWith({ algorithm: 'ES256', privateKey, retiredPublicKeys: [] });
-    strategy = new JwtStrategy(keys, sessions as unknown as SessionsRepository, fixedClock, config);
+    authenticator = new BearerAuthenticator(
+      keys,
+      sessions as unknown as SessionsRepository,
+      fixedClock,
+      config,
+    );
   });
 
   const sign = (
@@ -135,7 +136,7 @@ describe('JwtStrategy with ES256', () => {
   ) => new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: keys.kid, ...header }).sign(key);
 
   it('authenticates a token of a running session, and tells the session and its auth_time', async () => {
-    const outcome = await authenticate(strategy, `Bearer ${await sign(claims())}`);
+    const outcome = await authenticate(authenticator, `Bearer ${await sign(claims())}`);
 
     expect(outcome).toEqual({
       outcome: 'success',
@@ -150,21 +151,21 @@ describe('JwtStrategy with ES256', () => {
   });
 
   it('accepts the scheme in any case, as RFC 9110 wants', async () => {
-    await expect(authenticate(strategy, `bearer ${await sign(claims())}`)).resolves.toMatchObject({
+    await expect(authenticate(authenticator, `bearer ${await sign(claims())}`)).resolves.toMatchObject({
       outcome: 'success',
     });
   });
 
   it('tells a password given longer ago than REAUTH_MAX_AGE_SECONDS', async () => {
     const token = await sign(claims({ auth_time: seconds(NOW) - REAUTH_MAX_AGE - 1 }));
-    await expect(authenticate(strategy, `Bearer ${token}`)).resolves.toMatchObject({
+    await expect(authenticate(authenticator, `Bearer ${token}`)).resolves.toMatchObject({
       session: { recentlyAuthenticated: false },
     });
   });
 
   it('refuses a token whose session has ended or whose user is gone', async () => {
     sessions.active.delete(SESSION_ID);
-    await expect(authenticate(strategy, `Bearer ${await sign(claims())}`)).resolves.toEqual({
+    await expect(authenticate(authenticator, `Bearer ${await sign(claims())}`)).resolves.toEqual({
       outcome: 'fail',
       info: { reason: 'invalid' },
     });
@@ -172,7 +173,7 @@ describe('JwtStrategy with ES256', () => {
 
   it('says "expired" only for a well-signed token past its exp', async () => {
     const expired = await sign(claims({ iat: seconds(NOW) - 1000, exp: seconds(NOW) - 100 }));
-    await expect(authenticate(strategy, `Bearer ${expired}`)).resolves.toEqual({
+    await expect(authenticate(authenticator, `Bearer ${expired}`)).resolves.toEqual({
       outcome: 'fail',
       info: { reason: 'expired' },
     });
@@ -181,22 +182,25 @@ describe('JwtStrategy with ES256', () => {
       {},
       generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
     );
-    await expect(authenticate(strategy, `Bearer ${forged}`)).resolves.toEqual({
+    await expect(authenticate(authenticator, `Bearer ${forged}`)).resolves.toEqual({
       outcome: 'fail',
       info: { reason: 'invalid' },
     });
   });
 
   it('says "missing" without a header, and "invalid" for a header that is not a bearer token', async () => {
-    await expect(authenticate(strategy)).resolves.toEqual({ outcome: 'fail', info: { reason: 'missing' } });
+    await expect(authenticate(authenticator)).resolves.toEqual({
+      outcome: 'fail',
+      info: { reason: 'missing' },
+    });
     const token = await sign(claims());
     for (const header of [token, `Basic ${token}`, 'Bearer ', `Bearer ${token} extra`]) {
-      await expect(authenticate(strategy, header)).resolves.toEqual({
+      await expect(authenticate(authenticator, header)).resolves.toEqual({
         outcome: 'fail',
         info: { reason: 'invalid' },
       });
     }
-    await expect(authenticate(strategy, undefined, `/users/me?access_token=${token}`)).resolves.toEqual({
+    await expect(authenticate(authenticator, undefined, `/users/me?access_token=${token}`)).resolves.toEqual({
       outcome: 'fail',
       info: { reason: 'missing' },
     });
@@ -205,7 +209,7 @@ describe('JwtStrategy with ES256', () => {
   it('lets a database failure through as an error, not a refusal', async () => {
     const failure = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     sessions.findUserOfActiveSession = () => Promise.reject(failure);
-    await expect(authenticate(strategy, `Bearer ${await sign(claims())}`)).resolves.toEqual({
+    await expect(authenticate(authenticator, `Bearer ${await sign(claims())}`)).resolves.toEqual({
       outcome: 'error',
       error: failure,
     });
@@ -248,7 +252,7 @@ describe('JwtStrategy with ES256', () => {
       ['with an object sub', () => sign(claims({ sub: { $ne: null } }))],
       ['that is garbage', () => 'not.a.jwt'],
     ])('%s', async (_label, makeToken) => {
-      await expect(authenticate(strategy, `Bearer ${await makeToken()}`)).resolves.toEqual({
+      await expect(authenticate(authenticator, `Bearer ${await makeToken()}`)).resolves.toEqual({
         outcome: 'fail',
         info: { reason: 'invalid' },
       });
@@ -258,16 +262,16 @@ describe('JwtStrategy with ES256', () => {
 
   it('refuses a token of another user in an existing session', async () => {
     const token = await sign(claims({ sub: UNKNOWN_ID }));
-    await expect(authenticate(strategy, `Bearer ${token}`)).resolves.toMatchObject({ outcome: 'fail' });
+    await expect(authenticate(authenticator, `Bearer ${token}`)).resolves.toMatchObject({ outcome: 'fail' });
     expect(sessions.lookups).toEqual([[UNKNOWN_ID, SESSION_ID]]);
   });
 });
 
-describe('JwtStrategy with HS256', () => {
+describe('BearerAuthenticator with HS256', () => {
   it('accepts an HS256 token of the secret and refuses HS384 and ES256 ones', async () => {
     const secret = createSecretKey(Buffer.from(SECRET));
     const keys = await SigningKeys.load({ algorithm: 'HS256', secret });
-    const strategy = new JwtStrategy(
+    const authenticator = new BearerAuthenticator(
       keys,
       new FakeSessions() as unknown as SessionsRepository,
       fixedClock,
@@ -276,13 +280,15 @@ describe('JwtStrategy with HS256', () => {
     const es256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
 
     await expect(
-      authenticate(strategy, `Bearer ${jwt.sign(claims(), SECRET, { algorithm: 'HS256' })}`),
+      authenticate(authenticator, `Bearer ${jwt.sign(claims(), SECRET, { algorithm: 'HS256' })}`),
     ).resolves.toMatchObject({ outcome: 'success' });
     await expect(
-      authenticate(strategy, `Bearer ${jwt.sign(claims(), SECRET, { algorithm: 'HS384' })}`),
+      authenticate(authenticator, `Bearer ${jwt.sign(claims(), SECRET, { algorithm: 'HS384' })}`),
     ).resolves.toMatchObject({ outcome: 'fail' });
     const asymmetric = await new SignJWT(claims()).setProtectedHeader({ alg: 'ES256' }).sign(es256);
-    await expect(authenticate(strategy, `Bearer ${asymmetric}`)).resolves.toMatchObject({ outcome: 'fail' });
+    await expect(authenticate(authenticator, `Bearer ${asymmetric}`)).resolves.toMatchObject({
+      outcome: 'fail',
+    });
   });
 });
 
@@ -294,5 +300,18 @@ describe('isRecent', () => {
     [-5, true],
   ])('a password given %i s ago is recent within 300 s: %s', (ago, expected) => {
     expect(isRecent(new Date(NOW.getTime() - ago * 1000), NOW, 300)).toBe(expected);
+  });
+});
+
+describe('bearerTokenOf', () => {
+  it.each([
+    ['Bearer abc.def.ghi', 'abc.def.ghi'],
+    ['bearer   abc.def-_~+/ghi==  ', 'abc.def-_~+/ghi=='],
+    ['Basic dXNlcjpwYXNz', undefined],
+    ['Bearer', undefined],
+    ['Bearer two words', undefined],
+    [undefined, undefined],
+  ])('%j: %j', (header, token) => {
+    expect(bearerTokenOf(header)).toBe(token);
   });
 });
