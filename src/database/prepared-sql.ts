@@ -109,6 +109,17 @@ export class PreparedSql {
   }
 
   /**
+   * PostgreSQL only: runs a write of one statement on its own, autocommitted on a connection of the pool. One
+   * statement is atomic by itself: one round trip instead of three (`BEGIN`, the write, `COMMIT`).
+   */
+  async runAlone(parameters: unknown[]): Promise<number> {
+    const pool = this.postgres(undefined);
+    if (!pool)
+      throw new Error('A write alone runs on PostgreSQL; on SQLite every write takes the write transaction');
+    return (await this.pgQuery(pool, parameters)).rowCount ?? 0;
+  }
+
+  /**
    * On PostgreSQL, where the statement goes: the transaction's connection, or else the pool. Undefined on SQLite,
    * where TypeORM's query runner keeps its statements prepared.
    */

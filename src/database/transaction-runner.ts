@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { databaseConfig } from '../config';
 import { DEFAULT_DATABASE_TIMEOUT_MS } from '../config/database.config';
+import { PreparedSql } from './prepared-sql';
 import { SqliteTransactions } from './sqlite-transactions';
 
 /**
@@ -29,5 +30,15 @@ export class TransactionRunner {
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.sqlite ? this.sqlite.run(work) : this.dataSource.transaction(work);
+  }
+
+  /**
+   * A write that is one statement: on PostgreSQL autocommitted through the pool, on SQLite in a write transaction
+   * like every write (its one connection is shared). Answers the rows it changed.
+   */
+  runStatement(statement: PreparedSql, parameters: unknown[]): Promise<number> {
+    return this.sqlite
+      ? this.sqlite.run((manager) => statement.run(parameters, manager))
+      : statement.runAlone(parameters);
   }
 }

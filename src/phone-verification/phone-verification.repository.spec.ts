@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { buildDataSourceOptions } from '../database/data-source-options';
 import { IdentityDataSource } from '../database/identity-data-source';
 import { SqliteTransactions } from '../database/sqlite-transactions';
+import { TransactionRunner } from '../database/transaction-runner';
 import { User } from '../users/entities/user.entity';
 import { PhoneVerification } from './entities/phone-verification.entity';
 import { VerificationEventKind } from './entities/verification-event.entity';
@@ -104,5 +105,14 @@ describe('PhoneVerificationRepository: what a send reads', () => {
 
     expect(inside[0].newest(1)).toEqual(at(10));
     expect((await repository.eventHistories(randomUUID(), [window]))[0].count).toBe(0);
+  });
+
+  it("stores a send's provider reference on the verification", async () => {
+    const userId = await userWithEvents([]);
+    const { id } = (await repository.findPending(userId))!;
+
+    await repository.setProviderReference(new TransactionRunner(dataSource), id, 'VE0123456789abcdef');
+
+    expect((await repository.findPending(userId))?.providerReference).toBe('VE0123456789abcdef');
   });
 });

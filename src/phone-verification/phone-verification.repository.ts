@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { PreparedSql, SqlNames } from '../database/prepared-sql';
+import type { TransactionRunner } from '../database/transaction-runner';
 import { EventHistory, historyAt } from './policy/event-history';
 import type { Channel } from './providers/verification-provider.interface';
 import { CancelReason, PhoneVerification, VerificationStatus } from './entities/phone-verification.entity';
@@ -30,6 +31,7 @@ export class PhoneVerificationRepository {
   private readonly sendRecorded: PreparedSql;
   private readonly eventAdded: PreparedSql;
   private readonly sendRecordedWithEvent: PreparedSql;
+  private readonly referenceSet: PreparedSql;
   /** One statement per shape of the windows read (and whether the pending verification is read with them). */
   private readonly states = new Map<string, PreparedSql>();
 
@@ -55,6 +57,11 @@ export class PhoneVerificationRepository {
       );
     };
     this.sendRecorded = new PreparedSql(dataSource, sendRecorded);
+    this.referenceSet = new PreparedSql(
+      dataSource,
+      ({ table, name, parameter }) =>
+        `UPDATE ${table(V)} SET ${name(V, 'providerReference')} = ${parameter(0)} WHERE ${name(V, 'id')} = ${parameter(1)}`,
+    );
     this.eventAdded = new PreparedSql(dataSource, (names) => eventAdded(names, 0));
     // PostgreSQL only: a data-modifying WITH.
     this.sendRecordedWithEvent = new PreparedSql(
@@ -150,8 +157,9 @@ export class PhoneVerificationRepository {
       .execute();
   }
 
-  async setProviderReference(manager: EntityManager, id: string, reference: string): Promise<void> {
-    await manager.update(PhoneVerification, { id }, { providerReference: reference });
+  /** Stores the provider's reference of a send: one statement, on its own (no transaction around it on PostgreSQL). */
+  async setProviderReference(transactions: TransactionRunner, id: string, reference: string): Promise<void> {
+    await transactions.runStatement(this.referenceSet, [reference, id]);
   }
 
   /** Moves a pending verification to `status`; false when it was no longer pending. */

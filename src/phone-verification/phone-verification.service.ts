@@ -216,9 +216,7 @@ export class PhoneVerificationService {
   private async afterSend(reserved: ReservedSend, reference: string | undefined): Promise<void> {
     const { verification } = reserved;
     if (reference && reference !== verification.providerReference) {
-      await this.transactions.run((manager) =>
-        this.verifications.setProviderReference(manager, verification.id, reference),
-      );
+      await this.verifications.setProviderReference(this.transactions, verification.id, reference);
     }
     if (reserved.canceled) await this.phoneNumbers.cancelAtProvider(reserved.canceled);
   }
