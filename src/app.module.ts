@@ -17,6 +17,7 @@ import { DemoUiModule } from './demo-ui/demo-ui.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PhoneVerificationModule } from './phone-verification/phone-verification.module';
+import { RetentionModule } from './retention/retention.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -39,6 +40,7 @@ import { UsersModule } from './users/users.module';
     PhoneVerificationModule,
     HealthModule,
     DemoUiModule,
+    RetentionModule,
   ],
   providers: [
     { provide: APP_GUARD, useClass: LoggingThrottlerGuard },

@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { RefreshToken } from '../src/auth/entities/refresh-token.entity';
+import { Session } from '../src/auth/entities/session.entity';
+import { ExpiredRecordsSweeper } from '../src/retention/expired-records.sweeper';
 import {
   claimsOf,
   createTestApp,
@@ -245,6 +249,26 @@ describe(`sessions (${DATABASE_LABEL})`, () => {
       const response = await change(ada.accessToken, body);
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    });
+  });
+
+  describe('the sweep of expired sessions', () => {
+    it('deletes a session that ran out, with its refresh tokens, and leaves running ones', async () => {
+      const ada = await registerUser(testApp);
+      const bob = await registerUser(testApp);
+      const dataSource = testApp.app.get(DataSource);
+      const sid = claimsOf(ada.accessToken).sid!;
+      await dataSource
+        .getRepository(Session)
+        .update({ id: sid }, { expiresAt: new Date(Date.now() - 60_000) });
+
+      const swept = await testApp.app.get(ExpiredRecordsSweeper).sweep();
+
+      expect(swept.sessions).toBeGreaterThanOrEqual(1);
+      await expect(dataSource.getRepository(Session).countBy({ id: sid })).resolves.toBe(0);
+      await expect(dataSource.getRepository(RefreshToken).countBy({ sessionId: sid })).resolves.toBe(0);
+      expectInvalidRefreshToken(await refresh(ada.refreshToken));
+      expect((await refresh(bob.refreshToken)).status).toBe(200);
     });
   });
 });

@@ -35,6 +35,6 @@ import { WellKnownController } from './well-known.controller';
     BearerAuthenticator,
     JwtAuthGuard,
   ],
-  exports: [AccessTokenService, JwtAuthGuard],
+  exports: [AccessTokenService, JwtAuthGuard, SessionsRepository],
 })
 export class AuthModule {}

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, LessThanOrEqual } from 'typeorm';
-import { PreparedSql } from '../database/prepared-sql';
+import { expiredRowsDeleted, PreparedSql } from '../database/prepared-sql';
+import type { TransactionRunner } from '../database/transaction-runner';
 import { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session, SessionEndReason } from './entities/session.entity';
@@ -14,6 +15,7 @@ export interface RefreshTokenWithSession {
 @Injectable()
 export class SessionsRepository {
   private readonly userOfSession: PreparedSql;
+  private readonly expiredDeleted: PreparedSql;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.userOfSession = new PreparedSql(
@@ -24,6 +26,7 @@ export class SessionsRepository {
         ` AND ${column(Session, 'revokedAt', 's')} IS NULL AND ${column(Session, 'expiresAt', 's')} > ${parameter(2)}`,
       User,
     );
+    this.expiredDeleted = expiredRowsDeleted(this.dataSource, Session, ['id']);
   }
 
   /**
@@ -42,6 +45,15 @@ export class SessionsRepository {
   async deleteExpiredSessionsOf(manager: EntityManager, userId: string, now: Date): Promise<number> {
     const result = await manager.delete(Session, { userId, expiresAt: LessThanOrEqual(now) });
     return result.affected ?? 0;
+  }
+
+  /**
+   * Deletes at most `limit` sessions of any user that have run out, with their refresh tokens; answers how many.
+   * A session refreshed meanwhile is not expired any more, and stays.
+   */
+  deleteExpired(transactions: TransactionRunner, now: Date, limit: number): Promise<number> {
+    const at = this.expiredDeleted.value(Session, 'expiresAt', now);
+    return transactions.runStatement(this.expiredDeleted, [at, at, limit]);
   }
 
   async insertSession(manager: EntityManager, session: Session): Promise<void> {

@@ -171,3 +171,23 @@ export class PreparedSql {
     };
   }
 }
+
+/**
+ * `DELETE` of at most a given number of the rows of `target` whose `expiresAt` has passed, by its primary key
+ * (`keys`). Parameters: the time twice (as `value` gives it), then the limit. The limit keeps each statement,
+ * and the locks it holds, short.
+ */
+export function expiredRowsDeleted(
+  dataSource: DataSource,
+  target: EntityTarget<ObjectLiteral>,
+  keys: readonly string[],
+): PreparedSql {
+  return new PreparedSql(dataSource, ({ table, name, parameter }) => {
+    const key = keys.map((property) => name(target, property)).join(', ');
+    const expired = (index: number) => `${name(target, 'expiresAt')} <= ${parameter(index)}`;
+    return (
+      `DELETE FROM ${table(target)} WHERE ${expired(0)} AND (${key}) IN` +
+      ` (SELECT ${key} FROM ${table(target)} WHERE ${expired(1)} LIMIT ${parameter(2)})`
+    );
+  });
+}

@@ -1,8 +1,9 @@
-import { Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { User } from '../users/entities/user.entity';
 
 /** The first answer to a request sent with an `Idempotency-Key`, replayed to its repeats. */
 @Entity({ name: 'idempotency_keys' })
+@Index('IDX_idempotency_keys_expires_at', ['expiresAt'])
 export class IdempotencyRecord {
   @PrimaryColumn({ name: 'user_id', type: 'uuid' })
   @ForeignKey(() => User, { onDelete: 'CASCADE' })

@@ -6,6 +6,7 @@ import { AppError, AppErrorOptions } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { ErrorCode } from '../common/error-codes';
 import { isUniqueViolation } from '../database/database-errors';
+import { expiredRowsDeleted, PreparedSql } from '../database/prepared-sql';
 import { TransactionRunner } from '../database/transaction-runner';
 import { IdempotencyRecord } from './idempotency-record.entity';
 import { requestHash } from './idempotency-key';
@@ -34,11 +35,21 @@ type StoredAnswer =
  */
 @Injectable()
 export class IdempotencyService {
+  private readonly expiredDeleted: PreparedSql;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.expiredDeleted = expiredRowsDeleted(dataSource, IdempotencyRecord, ['userId', 'key']);
+  }
+
+  /** Deletes at most `limit` keys of any user whose replay window has passed; answers how many. */
+  deleteExpired(now: Date, limit: number): Promise<number> {
+    const at = this.expiredDeleted.value(IdempotencyRecord, 'expiresAt', now);
+    return this.transactions.runStatement(this.expiredDeleted, [at, at, limit]);
+  }
 
   async run<T>(request: IdempotentRequest, work: () => Promise<T>): Promise<T> {
     const hash = requestHash(request.body);

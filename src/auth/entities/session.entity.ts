@@ -9,6 +9,7 @@ export type SessionEndReason = 'logout' | 'password_changed' | 'refresh_token_re
  */
 @Entity({ name: 'sessions' })
 @Index('IDX_sessions_user', ['userId'])
+@Index('IDX_sessions_expires_at', ['expiresAt'])
 export class Session {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
