@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { databaseConfig } from '../config';
 import { DEFAULT_DATABASE_TIMEOUT_MS } from '../config/database.config';
-import { PreparedSql } from './prepared-sql';
+import type { PreparedSql } from './prepared-sql';
 import { SqliteTransactions } from './sqlite-transactions';
 
 /**
