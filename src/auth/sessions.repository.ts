@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, LessThanOrEqual } from 'typeorm';
-import { expiredRowsDeleted, PreparedSql } from '../database/prepared-sql';
+import { ExpiredRows } from '../database/expired-rows';
+import { PreparedSql } from '../database/prepared-sql';
 import type { TransactionRunner } from '../database/transaction-runner';
 import { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
@@ -15,7 +16,7 @@ export interface RefreshTokenWithSession {
 @Injectable()
 export class SessionsRepository {
   private readonly userOfSession: PreparedSql;
-  private readonly expiredDeleted: PreparedSql;
+  private readonly expired: ExpiredRows;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.userOfSession = new PreparedSql(
@@ -26,7 +27,7 @@ export class SessionsRepository {
         ` AND ${column(Session, 'revokedAt', 's')} IS NULL AND ${column(Session, 'expiresAt', 's')} > ${parameter(2)}`,
       User,
     );
-    this.expiredDeleted = expiredRowsDeleted(this.dataSource, Session, ['id']);
+    this.expired = new ExpiredRows(this.dataSource, Session, ['id']);
   }
 
   /**
@@ -52,8 +53,7 @@ export class SessionsRepository {
    * A session refreshed meanwhile is not expired any more, and stays.
    */
   deleteExpired(transactions: TransactionRunner, now: Date, limit: number): Promise<number> {
-    const at = this.expiredDeleted.value(Session, 'expiresAt', now);
-    return transactions.runStatement(this.expiredDeleted, [at, at, limit]);
+    return this.expired.delete(transactions, now, limit);
   }
 
   async insertSession(manager: EntityManager, session: Session): Promise<void> {

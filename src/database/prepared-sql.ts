@@ -42,9 +42,10 @@ export class PreparedSql {
   private pgName?: string;
   private readStatement?: Statement<unknown[], Row>;
   private readonly columnsByTarget = new Map<EntityTarget<ObjectLiteral>, Map<string, ColumnMetadata>>();
+  private readonly selectedByTarget = new Map<EntityTarget<ObjectLiteral>, ColumnMetadata[]>();
 
   constructor(
-    protected readonly dataSource: DataSource,
+    private readonly dataSource: DataSource,
     private readonly write: (names: SqlNames) => string,
     /** The entity whose default columns `columns(alias)` lists. */
     private readonly selected?: EntityTarget<ObjectLiteral>,
@@ -76,10 +77,8 @@ export class PreparedSql {
 
   /** A row (selected with `columns(alias)`) as an entity of `target`, hydrated as TypeORM hydrates it. */
   entity<T extends ObjectLiteral>(target: EntityTarget<T>, row: Row): T {
-    const metadata = this.dataSource.getMetadata(target);
-    const entity = metadata.create() as Record<string, unknown>;
-    for (const column of metadata.columns) {
-      if (!column.isSelect) continue;
+    const entity = this.dataSource.getMetadata(target).create() as Record<string, unknown>;
+    for (const column of this.selectedColumns(target)) {
       entity[column.propertyName] = this.dataSource.driver.prepareHydratedValue(
         row[column.databaseName],
         column,
@@ -136,7 +135,7 @@ export class PreparedSql {
     return target.query({ name: this.pgName, text, values });
   }
 
-  protected columnOf(target: EntityTarget<ObjectLiteral>, property: string): ColumnMetadata {
+  private columnOf(target: EntityTarget<ObjectLiteral>, property: string): ColumnMetadata {
     let columns = this.columnsByTarget.get(target);
     if (!columns) {
       const metadata = this.dataSource.getMetadata(target);
@@ -148,6 +147,16 @@ export class PreparedSql {
     return column;
   }
 
+  /** The columns of `target` that a read selects by default (not the password hash). */
+  private selectedColumns(target: EntityTarget<ObjectLiteral>): ColumnMetadata[] {
+    let columns = this.selectedByTarget.get(target);
+    if (!columns) {
+      columns = this.dataSource.getMetadata(target).columns.filter((column) => column.isSelect);
+      this.selectedByTarget.set(target, columns);
+    }
+    return columns;
+  }
+
   private names(): SqlNames {
     const { driver } = this.dataSource;
     const escapedColumn = (target: EntityTarget<ObjectLiteral>, property: string) =>
@@ -155,9 +164,7 @@ export class PreparedSql {
     return {
       columns: (alias) => {
         if (!this.selected) throw new Error('columns() needs the entity the statement selects');
-        return this.dataSource
-          .getMetadata(this.selected)
-          .columns.filter((column) => column.isSelect)
+        return this.selectedColumns(this.selected)
           .map(
             (column) =>
               `${alias}.${driver.escape(column.databaseName)} AS ${driver.escape(column.databaseName)}`,
@@ -170,24 +177,4 @@ export class PreparedSql {
       parameter: (index) => driver.createParameter(`p${index}`, index),
     };
   }
-}
-
-/**
- * `DELETE` of at most a given number of the rows of `target` whose `expiresAt` has passed, by its primary key
- * (`keys`). Parameters: the time twice (as `value` gives it), then the limit. The limit keeps each statement,
- * and the locks it holds, short.
- */
-export function expiredRowsDeleted(
-  dataSource: DataSource,
-  target: EntityTarget<ObjectLiteral>,
-  keys: readonly string[],
-): PreparedSql {
-  return new PreparedSql(dataSource, ({ table, name, parameter }) => {
-    const key = keys.map((property) => name(target, property)).join(', ');
-    const expired = (index: number) => `${name(target, 'expiresAt')} <= ${parameter(index)}`;
-    return (
-      `DELETE FROM ${table(target)} WHERE ${expired(0)} AND (${key}) IN` +
-      ` (SELECT ${key} FROM ${table(target)} WHERE ${expired(1)} LIMIT ${parameter(2)})`
-    );
-  });
 }

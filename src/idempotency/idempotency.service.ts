@@ -6,7 +6,7 @@ import { AppError, AppErrorOptions } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { ErrorCode } from '../common/error-codes';
 import { isUniqueViolation } from '../database/database-errors';
-import { expiredRowsDeleted, PreparedSql } from '../database/prepared-sql';
+import { ExpiredRows } from '../database/expired-rows';
 import { TransactionRunner } from '../database/transaction-runner';
 import { IdempotencyRecord } from './idempotency-record.entity';
 import { requestHash } from './idempotency-key';
@@ -35,20 +35,19 @@ type StoredAnswer =
  */
 @Injectable()
 export class IdempotencyService {
-  private readonly expiredDeleted: PreparedSql;
+  private readonly expired: ExpiredRows;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
   ) {
-    this.expiredDeleted = expiredRowsDeleted(dataSource, IdempotencyRecord, ['userId', 'key']);
+    this.expired = new ExpiredRows(dataSource, IdempotencyRecord, ['userId', 'key']);
   }
 
   /** Deletes at most `limit` keys of any user whose replay window has passed; answers how many. */
   deleteExpired(now: Date, limit: number): Promise<number> {
-    const at = this.expiredDeleted.value(IdempotencyRecord, 'expiresAt', now);
-    return this.transactions.runStatement(this.expiredDeleted, [at, at, limit]);
+    return this.expired.delete(this.transactions, now, limit);
   }
 
   async run<T>(request: IdempotentRequest, work: () => Promise<T>): Promise<T> {
