@@ -192,6 +192,28 @@ describe(`sessions (${DATABASE_LABEL})`, () => {
     });
   });
 
+  describe('many requests at once', () => {
+    it('answers each with the user of its own token, and refuses the ended session among them', async () => {
+      const [ada, bob, cy, dee] = await Promise.all([1, 2, 3, 4].map(() => registerUser(testApp)));
+      const adaOnAnotherDevice = (await login(ada)).body as TokenPairBody;
+      expect((await logout(dee.accessToken)).status).toBe(204);
+      const callers = [
+        { token: ada.accessToken, email: ada.email },
+        { token: adaOnAnotherDevice.accessToken, email: ada.email },
+        { token: bob.accessToken, email: bob.email },
+        { token: cy.accessToken, email: cy.email },
+        { token: dee.accessToken, email: undefined },
+      ];
+      const calls = [...callers, ...callers, ...callers];
+
+      const responses = await Promise.all(calls.map((caller) => me(caller.token)));
+
+      expect(responses.map((response) => [response.status, response.body.email])).toEqual(
+        calls.map((caller) => (caller.email ? [200, caller.email] : [401, undefined])),
+      );
+    });
+  });
+
   describe('POST /auth/password', () => {
     const change = (token: string, body: object) =>
       testApp.http().post('/auth/password').set('Authorization', `Bearer ${token}`).send(body);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import DataLoader from 'dataloader';
 import { DataSource, EntityManager, IsNull, LessThanOrEqual } from 'typeorm';
 import { ExpiredRows } from '../database/expired-rows';
 import { PreparedSql } from '../database/prepared-sql';
@@ -7,6 +8,16 @@ import type { TransactionRunner } from '../database/transaction-runner';
 import { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session, SessionEndReason } from './entities/session.entity';
+
+/** What an access token names: its user and its session, at the time of the request. */
+interface SessionOfToken {
+  userId: string;
+  sessionId: string;
+  now: Date;
+}
+
+/** The most sessions one batched read looks up: it bounds the statement's arrays. */
+const MAX_SESSIONS_PER_READ = 256;
 
 export interface RefreshTokenWithSession {
   token: RefreshToken;
@@ -16,6 +27,9 @@ export interface RefreshTokenWithSession {
 @Injectable()
 export class SessionsRepository {
   private readonly userOfSession: PreparedSql;
+  private readonly usersOfSessions: PreparedSql;
+  /** PostgreSQL only: the reads of one turn of the event loop, as one statement. */
+  private readonly batchedUserReads?: DataLoader<SessionOfToken, User | null>;
   private readonly expired: ExpiredRows;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -27,6 +41,25 @@ export class SessionsRepository {
         ` AND ${column(Session, 'revokedAt', 's')} IS NULL AND ${column(Session, 'expiresAt', 's')} > ${parameter(2)}`,
       User,
     );
+    this.usersOfSessions = new PreparedSql(
+      this.dataSource,
+      ({ columns, table, column, parameter }) =>
+        `SELECT ${columns('u')}, k.user_id AS token_user_id, k.session_id AS token_session_id` +
+        ` FROM unnest(${parameter(0)}::uuid[], ${parameter(1)}::uuid[]) AS k(user_id, session_id)` +
+        ` JOIN ${table(Session)} s ON ${column(Session, 'id', 's')} = k.session_id AND ${column(Session, 'userId', 's')} = k.user_id` +
+        ` JOIN ${table(User)} u ON ${column(User, 'id', 'u')} = k.user_id` +
+        ` WHERE ${column(Session, 'revokedAt', 's')} IS NULL AND ${column(Session, 'expiresAt', 's')} > ${parameter(2)}`,
+      User,
+    );
+    if (this.dataSource.options.type === 'postgres') {
+      // Every read is a round trip through a socket, and each costs the event loop a write and a wake-up of the
+      // database: the requests that arrive in one turn of the loop are read together, once it has run.
+      this.batchedUserReads = new DataLoader((keys) => this.usersOfActiveSessions(keys), {
+        cache: false,
+        batchScheduleFn: (read) => setImmediate(read),
+        maxBatchSize: MAX_SESSIONS_PER_READ,
+      });
+    }
     this.expired = new ExpiredRows(this.dataSource, Session, ['id']);
   }
 
@@ -35,8 +68,30 @@ export class SessionsRepository {
    * revocation costs no extra round trip on the request path.
    */
   findUserOfActiveSession(userId: string, sessionId: string, now: Date): Promise<User | null> {
+    if (this.batchedUserReads) return this.batchedUserReads.load({ userId, sessionId, now });
     const at = this.userOfSession.value(Session, 'expiresAt', now);
     return this.userOfSession.one(User, [userId, sessionId, at]);
+  }
+
+  /**
+   * The users of several access tokens in one statement, in the order asked (null where the session has ended).
+   * A session is judged at the latest of the requests' times: one that ran out while the batch gathered is over.
+   */
+  private async usersOfActiveSessions(keys: readonly SessionOfToken[]): Promise<(User | null)[]> {
+    const latest = new Date(Math.max(...keys.map((key) => key.now.getTime())));
+    const rows = await this.usersOfSessions.rows([
+      keys.map((key) => key.userId),
+      keys.map((key) => key.sessionId),
+      this.usersOfSessions.value(Session, 'expiresAt', latest),
+    ]);
+    const rowOf = new Map(
+      rows.map((row) => [`${String(row.token_user_id)} ${String(row.token_session_id)}`, row]),
+    );
+    // An entity for each request, even for two with the same token: a request may change its user.
+    return keys.map((key) => {
+      const row = rowOf.get(`${key.userId} ${key.sessionId}`);
+      return row ? this.usersOfSessions.entity(User, row) : null;
+    });
   }
 
   /**
