@@ -19,6 +19,29 @@ interface SessionOfToken {
 /** The most sessions one batched read looks up: it bounds the statement's arrays. */
 const MAX_SESSIONS_PER_READ = 256;
 
+type Placeholder = (index: number) => string;
+
+/** How a batched read passes its (user, session) pairs: as the table `k(user_id, session_id)`. */
+interface TokenPairs {
+  /** How many parameters `table` takes, from the first. */
+  parameterCount: number;
+  table(parameter: Placeholder): string;
+  parameters(keys: readonly SessionOfToken[]): unknown[];
+}
+
+const POSTGRES_PAIRS: TokenPairs = {
+  parameterCount: 2,
+  table: (parameter) => `unnest(${parameter(0)}::uuid[], ${parameter(1)}::uuid[]) AS k(user_id, session_id)`,
+  parameters: (keys) => [keys.map((key) => key.userId), keys.map((key) => key.sessionId)],
+};
+
+const SQLITE_PAIRS: TokenPairs = {
+  parameterCount: 1,
+  table: (parameter) =>
+    `(SELECT value ->> '$[0]' AS user_id, value ->> '$[1]' AS session_id FROM json_each(${parameter(0)})) k`,
+  parameters: (keys) => [JSON.stringify(keys.map((key) => [key.userId, key.sessionId]))],
+};
+
 export interface RefreshTokenWithSession {
   token: RefreshToken;
   session: Session;
@@ -26,51 +49,45 @@ export interface RefreshTokenWithSession {
 
 @Injectable()
 export class SessionsRepository {
-  private readonly userOfSession: PreparedSql;
   private readonly usersOfSessions: PreparedSql;
-  /** PostgreSQL only: the reads of one turn of the event loop, as one statement. */
-  private readonly batchedUserReads?: DataLoader<SessionOfToken, User | null>;
+  private readonly pairs: TokenPairs;
+  private readonly batchedUserReads: DataLoader<SessionOfToken, User | null>;
   private readonly expired: ExpiredRows;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.userOfSession = new PreparedSql(
-      this.dataSource,
-      ({ columns, table, column, parameter }) =>
-        `SELECT ${columns('u')} FROM ${table(User)} u JOIN ${table(Session)} s ON ${column(Session, 'userId', 's')} = ${column(User, 'id', 'u')}` +
-        ` WHERE ${column(User, 'id', 'u')} = ${parameter(0)} AND ${column(Session, 'id', 's')} = ${parameter(1)}` +
-        ` AND ${column(Session, 'revokedAt', 's')} IS NULL AND ${column(Session, 'expiresAt', 's')} > ${parameter(2)}`,
-      User,
-    );
+    this.pairs = this.dataSource.options.type === 'postgres' ? POSTGRES_PAIRS : SQLITE_PAIRS;
     this.usersOfSessions = new PreparedSql(
       this.dataSource,
-      ({ columns, table, column, parameter }) =>
-        `SELECT ${columns('u')}, k.user_id AS token_user_id, k.session_id AS token_session_id` +
-        ` FROM unnest(${parameter(0)}::uuid[], ${parameter(1)}::uuid[]) AS k(user_id, session_id)` +
-        ` JOIN ${table(Session)} s ON ${column(Session, 'id', 's')} = k.session_id AND ${column(Session, 'userId', 's')} = k.user_id` +
-        ` JOIN ${table(User)} u ON ${column(User, 'id', 'u')} = k.user_id` +
-        ` WHERE ${column(Session, 'revokedAt', 's')} IS NULL AND ${column(Session, 'expiresAt', 's')} > ${parameter(2)}`,
+      ({ columns, table, column, parameter }) => {
+        // The time comes after the pairs: SQLite numbers its `?` by their place in the text.
+        const now = parameter(this.pairs.parameterCount);
+        return (
+          `SELECT ${columns('u')}, k.user_id AS token_user_id, k.session_id AS token_session_id` +
+          ` FROM ${this.pairs.table(parameter)}` +
+          ` JOIN ${table(Session)} s ON ${column(Session, 'id', 's')} = k.session_id AND ${column(Session, 'userId', 's')} = k.user_id` +
+          ` JOIN ${table(User)} u ON ${column(User, 'id', 'u')} = k.user_id` +
+          ` WHERE ${column(Session, 'revokedAt', 's')} IS NULL AND ${column(Session, 'expiresAt', 's')} > ${now}`
+        );
+      },
       User,
     );
-    if (this.dataSource.options.type === 'postgres') {
-      // Every read is a round trip through a socket, and each costs the event loop a write and a wake-up of the
-      // database: the requests that arrive in one turn of the loop are read together, once it has run.
-      this.batchedUserReads = new DataLoader((keys) => this.usersOfActiveSessions(keys), {
-        cache: false,
-        batchScheduleFn: (read) => setImmediate(read),
-        maxBatchSize: MAX_SESSIONS_PER_READ,
-      });
-    }
+    // A statement costs the event loop the same whatever it carries (on PostgreSQL a socket write and a wake-up of
+    // the database; on SQLite the WAL's read lock, taken and released): the requests that arrive in one turn of
+    // the loop are read together, when the turn has run.
+    this.batchedUserReads = new DataLoader((keys) => this.usersOfActiveSessions(keys), {
+      cache: false,
+      batchScheduleFn: (read) => setImmediate(read),
+      maxBatchSize: MAX_SESSIONS_PER_READ,
+    });
     this.expired = new ExpiredRows(this.dataSource, Session, ['id']);
   }
 
   /**
-   * The user of an access token, provided its session is still running: one query, so that checking
-   * revocation costs no extra round trip on the request path.
+   * The user of an access token, provided its session is still running: one query, shared with the other
+   * requests of this turn of the event loop, so that checking revocation costs no extra round trip.
    */
   findUserOfActiveSession(userId: string, sessionId: string, now: Date): Promise<User | null> {
-    if (this.batchedUserReads) return this.batchedUserReads.load({ userId, sessionId, now });
-    const at = this.userOfSession.value(Session, 'expiresAt', now);
-    return this.userOfSession.one(User, [userId, sessionId, at]);
+    return this.batchedUserReads.load({ userId, sessionId, now });
   }
 
   /**
@@ -80,8 +97,7 @@ export class SessionsRepository {
   private async usersOfActiveSessions(keys: readonly SessionOfToken[]): Promise<(User | null)[]> {
     const latest = new Date(Math.max(...keys.map((key) => key.now.getTime())));
     const rows = await this.usersOfSessions.rows([
-      keys.map((key) => key.userId),
-      keys.map((key) => key.sessionId),
+      ...this.pairs.parameters(keys),
       this.usersOfSessions.value(Session, 'expiresAt', latest),
     ]);
     const rowOf = new Map(
