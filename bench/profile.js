@@ -1,6 +1,7 @@
 // `npm run bench:profile` (after the build): where the time of one GET /users/me goes. Starts the built service
-// on SQLite with `node --cpu-prof`, registers a user, drives the route with autocannon, stops the service and
-// prints the sampled CPU time per request, grouped by what spent it. BENCH_SECONDS sets the load's length.
+// with `node --cpu-prof`, registers a user, drives the route with autocannon, stops the service and prints the
+// sampled CPU time per request, grouped by what spent it. BENCH_SECONDS sets the load's length; the database is a
+// new SQLite file, or BENCH_DATABASE_URL (an empty PostgreSQL database, say).
 'use strict';
 const autocannon = require('autocannon');
 const { spawn } = require('node:child_process');
@@ -79,7 +80,7 @@ async function main() {
       PORT: String(PORT),
       NODE_ENV: 'development',
       LOG_FORMAT: 'json',
-      DATABASE_URL: `sqlite:${join(dir, 'profile.sqlite')}`,
+      DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `sqlite:${join(dir, 'profile.sqlite')}`,
       THROTTLE_LIMIT: '1000000',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
