@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { RefreshToken } from '../src/auth/entities/refresh-token.entity';
 import { Session } from '../src/auth/entities/session.entity';
+import { SessionsRepository } from '../src/auth/sessions.repository';
+import { PreparedSql } from '../src/database/prepared-sql';
 import { ExpiredRecordsSweeper } from '../src/retention/expired-records.sweeper';
 import {
   claimsOf,
@@ -211,6 +213,48 @@ describe(`sessions (${DATABASE_LABEL})`, () => {
       expect(responses.map((response) => [response.status, response.body.email])).toEqual(
         calls.map((caller) => (caller.email ? [200, caller.email] : [401, undefined])),
       );
+    });
+  });
+
+  describe('the read of the sessions of one turn of the event loop', () => {
+    const find = (user: RegisteredUser, sessionId: string, now: Date) =>
+      testApp.app.get(SessionsRepository).findUserOfActiveSession(user.user.id, sessionId, now);
+
+    afterEach(() => jest.restoreAllMocks());
+
+    it('is one statement, and answers each asker with the user of its own pair', async () => {
+      const [ada, bob] = await Promise.all([registerUser(testApp), registerUser(testApp)]);
+      const now = new Date();
+      const statements = jest.spyOn(PreparedSql.prototype, 'rows');
+
+      const users = await Promise.all([
+        find(ada, ada.sessionId, now),
+        find(bob, bob.sessionId, now),
+        find(ada, ada.sessionId, now),
+        // No token names this pair: Ada with Bob's session.
+        find(ada, bob.sessionId, now),
+      ]);
+
+      expect(statements).toHaveBeenCalledTimes(1);
+      expect(users.map((user) => user?.email ?? null)).toEqual([ada.email, bob.email, ada.email, null]);
+      // Two requests with the same token each get a user of their own to change.
+      expect(users[0]).not.toBe(users[2]);
+    });
+
+    it('judges every session at the latest time asked: one that ran out meanwhile is over for all', async () => {
+      const ada = await registerUser(testApp);
+      const { expiresAt } = await testApp.app
+        .get(DataSource)
+        .getRepository(Session)
+        .findOneByOrFail({ id: ada.sessionId });
+      const before = new Date(expiresAt.getTime() - 1000);
+      const after = new Date(expiresAt.getTime() + 1000);
+
+      expect(await Promise.all([find(ada, ada.sessionId, before), find(ada, ada.sessionId, after)])).toEqual([
+        null,
+        null,
+      ]);
+      expect((await find(ada, ada.sessionId, before))?.email).toBe(ada.email);
     });
   });
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import DataLoader from 'dataloader';
+import { AsyncResource } from 'node:async_hooks';
 import { DataSource, EntityManager, IsNull, LessThanOrEqual } from 'typeorm';
 import { ExpiredRows } from '../database/expired-rows';
 import { PreparedSql } from '../database/prepared-sql';
@@ -19,29 +20,6 @@ interface SessionOfToken {
 /** The most sessions one batched read looks up: it bounds the statement's arrays. */
 const MAX_SESSIONS_PER_READ = 256;
 
-type Placeholder = (index: number) => string;
-
-/** How a batched read passes its (user, session) pairs: as the table `k(user_id, session_id)`. */
-interface TokenPairs {
-  /** How many parameters `table` takes, from the first. */
-  parameterCount: number;
-  table(parameter: Placeholder): string;
-  parameters(keys: readonly SessionOfToken[]): unknown[];
-}
-
-const POSTGRES_PAIRS: TokenPairs = {
-  parameterCount: 2,
-  table: (parameter) => `unnest(${parameter(0)}::uuid[], ${parameter(1)}::uuid[]) AS k(user_id, session_id)`,
-  parameters: (keys) => [keys.map((key) => key.userId), keys.map((key) => key.sessionId)],
-};
-
-const SQLITE_PAIRS: TokenPairs = {
-  parameterCount: 1,
-  table: (parameter) =>
-    `(SELECT value ->> '$[0]' AS user_id, value ->> '$[1]' AS session_id FROM json_each(${parameter(0)})) k`,
-  parameters: (keys) => [JSON.stringify(keys.map((key) => [key.userId, key.sessionId]))],
-};
-
 export interface RefreshTokenWithSession {
   token: RefreshToken;
   session: Session;
@@ -50,20 +28,25 @@ export interface RefreshTokenWithSession {
 @Injectable()
 export class SessionsRepository {
   private readonly usersOfSessions: PreparedSql;
-  private readonly pairs: TokenPairs;
+  private readonly postgres: boolean;
   private readonly batchedUserReads: DataLoader<SessionOfToken, User | null>;
   private readonly expired: ExpiredRows;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.pairs = this.dataSource.options.type === 'postgres' ? POSTGRES_PAIRS : SQLITE_PAIRS;
+    this.postgres = this.dataSource.options.type === 'postgres';
     this.usersOfSessions = new PreparedSql(
       this.dataSource,
       ({ columns, table, column, parameter }) => {
-        // The time comes after the pairs: SQLite numbers its `?` by their place in the text.
-        const now = parameter(this.pairs.parameterCount);
+        // The table k(user_id, session_id, position) of the requests' pairs, position counted from 0. The time
+        // comes after the pairs: SQLite numbers its `?` by their place in the text.
+        const pairs = this.postgres
+          ? `(SELECT user_id, session_id, (n - 1)::int AS position` +
+            ` FROM unnest(${parameter(0)}::uuid[], ${parameter(1)}::uuid[]) WITH ORDINALITY AS p(user_id, session_id, n)) k`
+          : `(SELECT value ->> '$[0]' AS user_id, value ->> '$[1]' AS session_id, key AS position` +
+            ` FROM json_each(${parameter(0)})) k`;
+        const now = parameter(this.postgres ? 2 : 1);
         return (
-          `SELECT ${columns('u')}, k.user_id AS token_user_id, k.session_id AS token_session_id` +
-          ` FROM ${this.pairs.table(parameter)}` +
+          `SELECT ${columns('u')}, k.position AS token_position FROM ${pairs}` +
           ` JOIN ${table(Session)} s ON ${column(Session, 'id', 's')} = k.session_id AND ${column(Session, 'userId', 's')} = k.user_id` +
           ` JOIN ${table(User)} u ON ${column(User, 'id', 'u')} = k.user_id` +
           ` WHERE ${column(Session, 'revokedAt', 's')} IS NULL AND ${column(Session, 'expiresAt', 's')} > ${now}`
@@ -73,10 +56,12 @@ export class SessionsRepository {
     );
     // A statement costs the event loop the same whatever it carries (on PostgreSQL a socket write and a wake-up of
     // the database; on SQLite the WAL's read lock, taken and released): the requests that arrive in one turn of
-    // the loop are read together, when the turn has run.
+    // the loop are read together, when the turn has run. The read runs in no request's async context, so that
+    // it never joins the transaction or takes the log context of the request that happened to ask first.
+    const outsideRequests = AsyncResource.bind((read: () => void) => read());
     this.batchedUserReads = new DataLoader((keys) => this.usersOfActiveSessions(keys), {
       cache: false,
-      batchScheduleFn: (read) => setImmediate(read),
+      batchScheduleFn: (read) => setImmediate(outsideRequests, read),
       maxBatchSize: MAX_SESSIONS_PER_READ,
     });
     this.expired = new ExpiredRows(this.dataSource, Session, ['id']);
@@ -96,18 +81,17 @@ export class SessionsRepository {
    */
   private async usersOfActiveSessions(keys: readonly SessionOfToken[]): Promise<(User | null)[]> {
     const latest = new Date(Math.max(...keys.map((key) => key.now.getTime())));
+    const pairs = this.postgres
+      ? [keys.map((key) => key.userId), keys.map((key) => key.sessionId)]
+      : [JSON.stringify(keys.map((key) => [key.userId, key.sessionId]))];
     const rows = await this.usersOfSessions.rows([
-      ...this.pairs.parameters(keys),
+      ...pairs,
       this.usersOfSessions.value(Session, 'expiresAt', latest),
     ]);
-    const rowOf = new Map(
-      rows.map((row) => [`${String(row.token_user_id)} ${String(row.token_session_id)}`, row]),
-    );
-    // An entity for each request, even for two with the same token: a request may change its user.
-    return keys.map((key) => {
-      const row = rowOf.get(`${key.userId} ${key.sessionId}`);
-      return row ? this.usersOfSessions.entity(User, row) : null;
-    });
+    // A row per request whose session runs: an entity of its own, even for two requests with the same token.
+    const users: (User | null)[] = keys.map(() => null);
+    for (const row of rows) users[Number(row.token_position)] = this.usersOfSessions.entity(User, row);
+    return users;
   }
 
   /**

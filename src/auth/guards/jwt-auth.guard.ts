@@ -3,7 +3,6 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AppError } from '../../common/app-error';
 import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator';
-import { isDatabaseUnavailable } from '../../database/database-errors';
 import type { User } from '../../users/entities/user.entity';
 import { BearerAuthenticator, BearerFailure } from '../bearer-authenticator';
 
@@ -22,13 +21,9 @@ export class JwtAuthGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<Request & { user?: User }>();
-    let outcome;
-    try {
-      outcome = await this.authenticator.authenticate(request);
-    } catch (error) {
-      if (isDatabaseUnavailable(error)) throw error;
-      throw unauthorized('invalid');
-    }
+    // What the authenticator throws is not a refusal of the token (a database that does not answer is a 503,
+    // anything else a 500): a valid token is never answered 401.
+    const outcome = await this.authenticator.authenticate(request);
     if ('failure' in outcome) throw unauthorized(outcome.failure.reason);
     request.user = outcome.user;
     return true;
