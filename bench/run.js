@@ -188,7 +188,7 @@ async function measureService(label, databaseUrl, providerUrl, provider) {
       Array.from({ length: SEND_CONNECTIONS }, (_, i) => register(service.base, i)),
     );
     const me = { url: `${service.base}/users/me`, headers: { authorization: `Bearer ${users[0].token}` } };
-    const { usersMe, bare, ratios } = await alternateWithBare(me);
+    const { usersMe, bare, ratio, ratios } = await alternateWithBare(me);
     const rawUsersMe = await measureRaw(databaseUrl, service.base, me.headers);
 
     const send = {
@@ -226,6 +226,7 @@ async function measureService(label, databaseUrl, providerUrl, provider) {
       startup: service.startup,
       usersMe,
       bare,
+      ratio,
       ratios,
       rawUsersMe,
       sends,
@@ -315,7 +316,7 @@ function print(result) {
   line('bare Nest + Express GET /users/me', bare);
   line('service GET /users/me (token, user read, log)', result.usersMe);
   console.log(
-    `  ratio service / bare: ${(result.usersMe.rps / bare.rps).toFixed(2)}  (target >= 0.5); ` +
+    `  ratio service / bare: ${result.ratio.toFixed(2)}  (target >= 0.5); ` +
       `the median of three turns, each ${result.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}`,
   );
   line('raw node:http GET /users/me (token, user read)', result.rawUsersMe);

@@ -28,28 +28,26 @@ export interface RefreshTokenWithSession {
 @Injectable()
 export class SessionsRepository {
   private readonly usersOfSessions: PreparedSql;
-  private readonly postgres: boolean;
   private readonly batchedUserReads: DataLoader<SessionOfToken, User | null>;
   private readonly expired: ExpiredRows;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.postgres = this.dataSource.options.type === 'postgres';
+    const postgres = this.dataSource.options.type === 'postgres';
     this.usersOfSessions = new PreparedSql(
       this.dataSource,
       ({ columns, table, column, parameter }) => {
-        // The table k(user_id, session_id, position) of the requests' pairs, position counted from 0. The time
-        // comes after the pairs: SQLite numbers its `?` by their place in the text.
-        const pairs = this.postgres
-          ? `(SELECT user_id, session_id, (n - 1)::int AS position` +
-            ` FROM unnest(${parameter(0)}::uuid[], ${parameter(1)}::uuid[]) WITH ORDINALITY AS p(user_id, session_id, n)) k`
+        // The requests' pairs, a JSON array of [user id, session id], as the table k(user_id, session_id, position),
+        // position counted from 0.
+        const pairs = postgres
+          ? `(SELECT (e ->> 0)::uuid AS user_id, (e ->> 1)::uuid AS session_id, (n - 1)::int AS position` +
+            ` FROM json_array_elements(${parameter(0)}::json) WITH ORDINALITY AS p(e, n)) k`
           : `(SELECT value ->> '$[0]' AS user_id, value ->> '$[1]' AS session_id, key AS position` +
             ` FROM json_each(${parameter(0)})) k`;
-        const now = parameter(this.postgres ? 2 : 1);
         return (
           `SELECT ${columns('u')}, k.position AS token_position FROM ${pairs}` +
           ` JOIN ${table(Session)} s ON ${column(Session, 'id', 's')} = k.session_id AND ${column(Session, 'userId', 's')} = k.user_id` +
           ` JOIN ${table(User)} u ON ${column(User, 'id', 'u')} = k.user_id` +
-          ` WHERE ${column(Session, 'revokedAt', 's')} IS NULL AND ${column(Session, 'expiresAt', 's')} > ${now}`
+          ` WHERE ${column(Session, 'revokedAt', 's')} IS NULL AND ${column(Session, 'expiresAt', 's')} > ${parameter(1)}`
         );
       },
       User,
@@ -81,11 +79,8 @@ export class SessionsRepository {
    */
   private async usersOfActiveSessions(keys: readonly SessionOfToken[]): Promise<(User | null)[]> {
     const latest = new Date(Math.max(...keys.map((key) => key.now.getTime())));
-    const pairs = this.postgres
-      ? [keys.map((key) => key.userId), keys.map((key) => key.sessionId)]
-      : [JSON.stringify(keys.map((key) => [key.userId, key.sessionId]))];
     const rows = await this.usersOfSessions.rows([
-      ...pairs,
+      JSON.stringify(keys.map((key) => [key.userId, key.sessionId])),
       this.usersOfSessions.value(Session, 'expiresAt', latest),
     ]);
     // A row per request whose session runs: an entity of its own, even for two requests with the same token.
